@@ -1,0 +1,25 @@
+"""`/api/v1/`: one router over the apps' viewsets."""
+
+from django.urls import path
+from rest_framework.routers import DefaultRouter
+
+from accounts.api import MeView
+from ikm.api import (
+    CertificationTypeViewSet,
+    KbliViewSet,
+    ProcessCapabilityViewSet,
+    ProvinceViewSet,
+    RegencyViewSet,
+)
+
+router = DefaultRouter()
+router.register("provinces", ProvinceViewSet, basename="province")
+router.register("regencies", RegencyViewSet, basename="regency")
+router.register("kbli", KbliViewSet, basename="kbli")
+router.register("processes", ProcessCapabilityViewSet, basename="process")
+router.register("certification-types", CertificationTypeViewSet, basename="certification-type")
+
+urlpatterns = [
+    path("me/", MeView.as_view(), name="api-me"),
+    *router.urls,
+]

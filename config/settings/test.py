@@ -1,0 +1,27 @@
+"""The test suite: real PostgreSQL and Redis (defaults below, overridable)."""
+
+import os
+
+os.environ.setdefault("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/kemitraan")
+os.environ.setdefault("REDIS_URL", "redis://127.0.0.1:6379/0")
+
+from .base import *  # noqa: F403
+from .base import CELERY_TASK_DEFAULT_QUEUE
+
+# Tests call tasks in-process by default; the worker round-trip tests send them
+# through Redis to a real worker explicitly (tests/test_celery.py).
+CELERY_TASK_ALWAYS_EAGER = True
+# A queue of the suite's own, so a developer's running worker never takes its tasks.
+CELERY_TASK_DEFAULT_QUEUE = os.environ.get("CELERY_TEST_QUEUE", f"{CELERY_TASK_DEFAULT_QUEUE}-test")
+
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+STORAGES = {
+    "default": {
+        "BACKEND": "django.core.files.storage.FileSystemStorage",
+        "OPTIONS": {"location": BASE_DIR / "var" / "test-media", "base_url": None},  # noqa: F405
+    },
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+}
+
+STATIC_ROOT = None
+WHITENOISE_USE_FINDERS = True
