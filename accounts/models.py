@@ -1,0 +1,121 @@
+"""Organisations and users. A user belongs to at most one organisation."""
+
+from functools import cached_property
+
+from django.contrib.auth.models import AbstractUser
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
+
+from .roles import Role
+
+
+class Organisation(models.Model):
+    """A party in the program: the ministry, the chamber, a buyer or a lender.
+
+    Buyer details live in ``kemitraan.BuyerProfile`` and lender details in
+    ``pembiayaan.LenderProfile``, one-to-one with this record.
+    """
+
+    class Kind(models.TextChoices):
+        KEMENPERIN = "kemenperin", _("Ministry of Industry (Kemenperin)")
+        KADIN = "kadin", _("Chamber of Commerce (KADIN)")
+        APM = "apm", _("Brand-holder agent (APM)")
+        TIER1 = "tier1", _("Tier-1 supplier")
+        TIER2 = "tier2", _("Tier-2 supplier")
+        INDUSTRI_BESAR = "industri_besar", _("Large industry")
+        YAYASAN = "yayasan", _("Foundation")
+        BUMN = "bumn", _("State-owned enterprise (BUMN)")
+        BANK = "bank", _("Bank")
+        MULTIFINANCE = "multifinance", _("Multifinance company")
+        MODAL_VENTURA = "modal_ventura", _("Venture capital company")
+        BPR = "bpr", _("Rural bank (BPR)")
+        FINTECH = "fintech", _("Fintech lender")
+
+    BUYER_KINDS = frozenset({"apm", "tier1", "tier2", "industri_besar", "yayasan", "bumn"})
+    LENDER_KINDS = frozenset({"bank", "multifinance", "modal_ventura", "bpr", "fintech"})
+
+    name = models.CharField(_("name"), max_length=200, unique=True)
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
+    is_demo = models.BooleanField(
+        _("demo data"), default=False, help_text=_("Created by seed_demo; not real data.")
+    )
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("organisation")
+        verbose_name_plural = _("organisations")
+        ordering = ["name"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(
+                    kind__in=[
+                        "kemenperin",
+                        "kadin",
+                        "apm",
+                        "tier1",
+                        "tier2",
+                        "industri_besar",
+                        "yayasan",
+                        "bumn",
+                        "bank",
+                        "multifinance",
+                        "modal_ventura",
+                        "bpr",
+                        "fintech",
+                    ]
+                ),
+                name="organisation_kind_valid",
+                violation_error_message=_("Unknown organisation kind."),
+            ),
+        ]
+
+    def __str__(self):
+        return self.name
+
+    @property
+    def is_buyer(self) -> bool:
+        return self.kind in self.BUYER_KINDS
+
+    @property
+    def is_lender(self) -> bool:
+        return self.kind in self.LENDER_KINDS
+
+
+class User(AbstractUser):
+    """A person who signs in. Their role is the Group they belong to."""
+
+    organisation = models.ForeignKey(
+        Organisation,
+        verbose_name=_("organisation"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="members",
+    )
+    phone = models.CharField(_("phone"), max_length=20, blank=True)
+
+    class Meta:
+        verbose_name = _("user")
+        verbose_name_plural = _("users")
+
+    def __str__(self):
+        return self.get_full_name() or self.username
+
+    @cached_property
+    def role(self) -> Role | None:
+        """The user's role, from their Group; None for a user without one."""
+        names = {g.name for g in self.groups.all()}
+        for role in Role:
+            if role.value in names:
+                return role
+        return None
+
+    def has_role(self, *roles: Role) -> bool:
+        return self.is_authenticated and self.role in roles
+
+    @property
+    def sees_everything(self) -> bool:
+        """Kemenperin staff, KADIN admins and superusers read every organisation's records."""
+        return self.is_superuser or self.role in (Role.KEMENPERIN, Role.KADIN)
