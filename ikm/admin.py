@@ -1,0 +1,55 @@
+from django.contrib import admin
+from simple_history.admin import SimpleHistoryAdmin
+
+from .models import IKM, Certificate, CertificationType, Kbli, ProcessCapability, Province, Regency
+
+
+@admin.register(Province)
+class ProvinceAdmin(admin.ModelAdmin):
+    list_display = ["code", "name", "island_group"]
+    list_filter = ["island_group"]
+    search_fields = ["code", "name"]
+
+
+@admin.register(Regency)
+class RegencyAdmin(admin.ModelAdmin):
+    list_display = ["code", "name", "province"]
+    list_filter = ["province"]
+    list_select_related = ["province"]
+    search_fields = ["code", "name"]
+
+
+@admin.register(Kbli)
+class KbliAdmin(SimpleHistoryAdmin):
+    list_display = ["code", "title", "is_active"]
+    list_filter = ["is_active"]
+    search_fields = ["code", "title", "title_en"]
+
+
+@admin.register(ProcessCapability)
+class ProcessCapabilityAdmin(SimpleHistoryAdmin):
+    list_display = ["slug", "name", "name_en", "is_active"]
+    search_fields = ["slug", "name", "name_en"]
+
+
+@admin.register(CertificationType)
+class CertificationTypeAdmin(SimpleHistoryAdmin):
+    list_display = ["code", "name", "is_active"]
+    search_fields = ["code", "name"]
+
+
+class CertificateInline(admin.TabularInline):
+    model = Certificate
+    extra = 0
+    autocomplete_fields = ["certification_type"]
+
+
+@admin.register(IKM)
+class IkmAdmin(SimpleHistoryAdmin):
+    list_display = ["name", "nib", "regency", "verification_status", "is_active", "is_demo"]
+    list_filter = ["verification_status", "is_active", "is_demo", "province"]
+    list_select_related = ["regency"]
+    search_fields = ["name", "nib"]
+    autocomplete_fields = ["province", "regency", "kbli", "processes"]
+    readonly_fields = ["submitted_at", "verified_at", "verified_by", "created_by"]
+    inlines = [CertificateInline]
