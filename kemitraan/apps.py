@@ -1,0 +1,17 @@
+from django.apps import AppConfig
+from django.db.models.signals import post_save
+from django.utils.translation import gettext_lazy as _
+
+
+class KemitraanConfig(AppConfig):
+    name = "kemitraan"
+    verbose_name = _("Partnerships")
+
+    def ready(self):
+        from accounts.models import Organisation
+
+        from .signals import ensure_buyer_profile
+
+        # Derived data: every buyer-kind organisation has its BuyerProfile, however it
+        # was created (add_org, the admin, seed_demo). accounts cannot import kemitraan.
+        post_save.connect(ensure_buyer_profile, sender=Organisation, dispatch_uid="buyer_profile")

@@ -1,0 +1,499 @@
+"""Buyers, their procurement needs and match suggestions, Link & Match events and MoUs."""
+
+from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.db.models import F, Q, Sum
+from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
+
+from accounts.models import Organisation
+from ikm.models import IKM, CertificationType, Kbli, ProcessCapability, Province, Regency
+
+
+class BuyerProfileQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        """Buyers are public to every signed-in role."""
+        if not user.is_authenticated:
+            return self.none()
+        return self
+
+
+class BuyerProfile(models.Model):
+    """The buyer-side details of an organisation of a buyer kind (APM, Tier, yayasan...)."""
+
+    organisation = models.OneToOneField(
+        Organisation,
+        verbose_name=_("organisation"),
+        on_delete=models.CASCADE,
+        related_name="buyer_profile",
+        limit_choices_to={"kind__in": sorted(Organisation.BUYER_KINDS)},
+    )
+    group_name = models.CharField(_("business group"), max_length=200, blank=True)
+    brands = models.CharField(_("brands"), max_length=300, blank=True)
+    nib = models.CharField(_("NIB"), max_length=13, blank=True)
+    address = models.TextField(_("address"), blank=True)
+    province = models.ForeignKey(
+        Province, verbose_name=_("province"), on_delete=models.PROTECT, null=True, blank=True
+    )
+    regency = models.ForeignKey(
+        Regency, verbose_name=_("regency/city"), on_delete=models.PROTECT, null=True, blank=True
+    )
+    description = models.TextField(_("description"), blank=True)
+
+    objects = BuyerProfileQuerySet.as_manager()
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("buyer")
+        verbose_name_plural = _("buyers")
+        ordering = ["organisation__name"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(nib="") | Q(nib__regex=r"^[0-9]{13}$"),
+                name="buyer_nib_13_digits",
+                violation_error_message=_("NIB must be exactly 13 digits."),
+            ),
+        ]
+
+    def __str__(self):
+        return self.organisation.name
+
+    @property
+    def kind(self):
+        return self.organisation.kind
+
+
+class DemandQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        """Kemenperin and KADIN see all needs; a procurement officer their organisation's."""
+        if not user.is_authenticated:
+            return self.none()
+        if user.sees_everything:
+            return self
+        from accounts.roles import Role
+
+        if user.role == Role.PENGADAAN and user.organisation_id:
+            return self.filter(buyer__organisation_id=user.organisation_id)
+        return self.none()
+
+
+class Demand(models.Model):
+    """A procurement need (kebutuhan pengadaan) posted by a buyer."""
+
+    class Status(models.TextChoices):
+        OPEN = "open", _("Open")
+        CLOSED = "closed", _("Closed")
+        FULFILLED = "fulfilled", _("Fulfilled")
+
+    buyer = models.ForeignKey(
+        BuyerProfile, verbose_name=_("buyer"), on_delete=models.PROTECT, related_name="demands"
+    )
+    title = models.CharField(_("title"), max_length=200)
+    description = models.TextField(
+        _("description"), blank=True, help_text=_("Part, material, specification.")
+    )
+    kbli = models.ManyToManyField(Kbli, verbose_name=_("KBLI codes"), blank=True, related_name="+")
+    processes = models.ManyToManyField(
+        ProcessCapability, verbose_name=_("required processes"), blank=True, related_name="+"
+    )
+    required_certifications = models.ManyToManyField(
+        CertificationType,
+        verbose_name=_("required certifications"),
+        blank=True,
+        related_name="+",
+        help_text=_("A supplier without a valid one is never suggested."),
+    )
+    preferred_certifications = models.ManyToManyField(
+        CertificationType, verbose_name=_("preferred certifications"), blank=True, related_name="+"
+    )
+    quantity_per_month = models.PositiveIntegerField(_("quantity per month"), null=True, blank=True)
+    unit = models.CharField(_("unit"), max_length=30, blank=True)
+    annual_value = models.BigIntegerField(_("estimated annual value (Rp)"), null=True, blank=True)
+    province = models.ForeignKey(
+        Province,
+        verbose_name=_("preferred province"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    regency = models.ForeignKey(
+        Regency,
+        verbose_name=_("preferred regency/city"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    min_tkdn = models.DecimalField(
+        _("minimum TKDN (%)"),
+        max_digits=5,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(0), MaxValueValidator(100)],
+    )
+    verified_only = models.BooleanField(_("verified suppliers only"), default=False)
+    status = models.CharField(_("status"), max_length=20, choices=Status.choices, default="open")
+    valid_until = models.DateField(_("valid until"), null=True, blank=True)
+    is_demo = models.BooleanField(_("demo data"), default=False)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("created by"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    objects = DemandQuerySet.as_manager()
+    history = HistoricalRecords(
+        m2m_fields=[kbli, processes, required_certifications, preferred_certifications]
+    )
+
+    class Meta:
+        verbose_name = _("procurement need")
+        verbose_name_plural = _("procurement needs")
+        ordering = ["-created_at"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(annual_value__isnull=True) | Q(annual_value__gt=0),
+                name="demand_annual_value_positive",
+                violation_error_message=_("The annual value must be greater than zero."),
+            ),
+            models.CheckConstraint(
+                condition=Q(quantity_per_month__isnull=True) | Q(quantity_per_month__gt=0),
+                name="demand_quantity_positive",
+                violation_error_message=_("The quantity must be greater than zero."),
+            ),
+            models.CheckConstraint(
+                condition=Q(min_tkdn__isnull=True) | Q(min_tkdn__gte=0, min_tkdn__lte=100),
+                name="demand_min_tkdn_0_100",
+                violation_error_message=_("TKDN must be between 0 and 100%."),
+            ),
+            models.CheckConstraint(
+                condition=Q(status__in=["open", "closed", "fulfilled"]),
+                name="demand_status_valid",
+                violation_error_message=_("Unknown status."),
+            ),
+        ]
+
+    def __str__(self):
+        return self.title
+
+
+class MatchSuggestionQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        return self.filter(demand__in=Demand.objects.visible_to(user))
+
+
+class MatchSuggestion(models.Model):
+    """A supplier suggested for a need by the matching engine, with its explanation,
+    and what the buyer did with it."""
+
+    class Status(models.TextChoices):
+        SUGGESTED = "suggested", _("Suggested")
+        SHORTLISTED = "shortlisted", _("Shortlisted")
+        DISMISSED = "dismissed", _("Dismissed")
+        CONTACTED = "contacted", _("Contacted")
+
+    demand = models.ForeignKey(
+        Demand,
+        verbose_name=_("procurement need"),
+        on_delete=models.CASCADE,
+        related_name="suggestions",
+    )
+    ikm = models.ForeignKey(
+        IKM, verbose_name=_("IKM"), on_delete=models.CASCADE, related_name="suggestions"
+    )
+    rank = models.PositiveSmallIntegerField(_("rank"))
+    score = models.DecimalField(_("score"), max_digits=6, decimal_places=3)
+    breakdown = models.JSONField(_("score breakdown"), default=dict, blank=True)
+    reasons = models.JSONField(_("reasons"), default=list, blank=True)
+    engine_version = models.CharField(_("engine version"), max_length=30)
+    weights = models.JSONField(_("weights"), default=dict, blank=True)
+    status = models.CharField(
+        _("status"), max_length=20, choices=Status.choices, default=Status.SUGGESTED
+    )
+    dismissed_reason = models.TextField(_("reason for dismissal"), blank=True)
+    actioned_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("actioned by"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    actioned_at = models.DateTimeField(_("actioned at"), null=True, blank=True)
+    computed_at = models.DateTimeField(_("computed at"), auto_now=True)
+
+    objects = MatchSuggestionQuerySet.as_manager()
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("match suggestion")
+        verbose_name_plural = _("match suggestions")
+        ordering = ["demand", "rank"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["demand", "ikm"],
+                name="suggestion_one_per_ikm_per_demand",
+                violation_error_message=_("This IKM is already suggested for this need."),
+            ),
+            models.CheckConstraint(
+                condition=Q(score__gte=0, score__lte=100),
+                name="suggestion_score_0_100",
+                violation_error_message=_("A score lies between 0 and 100."),
+            ),
+            models.CheckConstraint(
+                condition=Q(rank__gte=1),
+                name="suggestion_rank_positive",
+                violation_error_message=_("Ranks start at 1."),
+            ),
+            models.CheckConstraint(
+                condition=~Q(status="dismissed") | ~Q(dismissed_reason=""),
+                name="suggestion_dismissal_has_reason",
+                violation_error_message=_("A dismissal needs a reason."),
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.demand} → {self.ikm} (#{self.rank})"
+
+
+class LinkMatchEventQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        """Events are public to every signed-in role."""
+        if not user.is_authenticated:
+            return self.none()
+        return self
+
+
+class LinkMatchEvent(models.Model):
+    """A Link & Match exhibition or business-matching event."""
+
+    class Kind(models.TextChoices):
+        EXHIBITION = "exhibition", _("Exhibition")
+        BUSINESS_MATCHING = "business_matching", _("Business matching")
+
+    name = models.CharField(_("name"), max_length=300)
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
+    sector = models.CharField(_("sector"), max_length=200, blank=True)
+    start_date = models.DateField(_("start date"))
+    end_date = models.DateField(_("end date"))
+    venue = models.CharField(_("venue"), max_length=300, blank=True)
+    city = models.CharField(_("city"), max_length=100, blank=True)
+    organiser = models.ForeignKey(
+        Organisation,
+        verbose_name=_("organiser"),
+        on_delete=models.PROTECT,
+        related_name="organised_events",
+    )
+    description = models.TextField(_("description"), blank=True)
+    is_demo = models.BooleanField(_("demo data"), default=False)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    objects = LinkMatchEventQuerySet.as_manager()
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("Link & Match event")
+        verbose_name_plural = _("Link & Match events")
+        ordering = ["-start_date"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(end_date__gte=F("start_date")),
+                name="event_end_not_before_start",
+                violation_error_message=_("An event cannot end before it starts."),
+            ),
+        ]
+
+    def __str__(self):
+        return self.name
+
+
+class MouQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        """Kemenperin and KADIN read all MoUs; a procurement officer their organisation's;
+        a lender officer the MoUs behind their lender's akad."""
+        if not user.is_authenticated:
+            return self.none()
+        if user.sees_everything:
+            return self
+        from accounts.roles import Role
+
+        if user.role == Role.PENGADAAN and user.organisation_id:
+            return self.filter(buyer__organisation_id=user.organisation_id)
+        if user.role == Role.PEMBIAYAAN and user.organisation_id:
+            # Reverse relation declared by pembiayaan.AkadKredit.mou (related_name
+            # "akad"): kemitraan does not import pembiayaan.
+            return self.filter(akad__lender__organisation_id=user.organisation_id).distinct()
+        return self.none()
+
+    def with_market_access(self):
+        """Annotate ``market_access_total``: the participants' commitments (Rp/year)."""
+        return self.annotate(market_access_total=Sum("participants__committed_market_access"))
+
+
+def mou_upload_to(instance, filename):
+    import uuid
+
+    extension = filename.rsplit(".", 1)[-1].lower() if "." in filename else "bin"
+    return f"mou/{uuid.uuid4().hex}.{extension}"
+
+
+class MoU(models.Model):
+    """A Nota Kesepahaman between a buyer-side party and IKM, committing market access.
+
+    Its market access is the sum of its participants' commitments: derived, never typed.
+    """
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", _("Draft")
+        SIGNED = "signed", _("Signed")
+        ACTIVE = "active", _("Active")
+        EXPIRED = "expired", _("Expired")
+        TERMINATED = "terminated", _("Terminated")
+
+    class Pattern(models.TextChoices):
+        """Partnership patterns of PP 7/2021 art. 106."""
+
+        INTI_PLASMA = "inti_plasma", _("Nucleus-plasma (inti-plasma)")
+        SUBKONTRAK = "subkontrak", _("Subcontracting")
+        WARALABA = "waralaba", _("Franchise")
+        PERDAGANGAN_UMUM = "perdagangan_umum", _("General trade")
+        DISTRIBUSI_KEAGENAN = "distribusi_keagenan", _("Distribution and agency")
+        RANTAI_PASOK = "rantai_pasok", _("Supply chain")
+        BAGI_HASIL = "bagi_hasil", _("Profit sharing")
+        KERJA_SAMA_OPERASIONAL = "kerja_sama_operasional", _("Joint operation")
+        USAHA_PATUNGAN = "usaha_patungan", _("Joint venture")
+        PENYUMBERLUARAN = "penyumberluaran", _("Outsourcing")
+
+    number = models.CharField(_("MoU number"), max_length=100, unique=True)
+    title = models.CharField(_("title"), max_length=300)
+    buyer = models.ForeignKey(
+        BuyerProfile,
+        verbose_name=_("buyer-side party"),
+        on_delete=models.PROTECT,
+        related_name="mous",
+    )
+    event = models.ForeignKey(
+        LinkMatchEvent,
+        verbose_name=_("Link & Match event"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="mous",
+    )
+    purpose = models.TextField(_("purpose and scope"), blank=True)
+    signing_date = models.DateField(_("signing date"), null=True, blank=True)
+    signing_place = models.CharField(_("signing place"), max_length=200, blank=True)
+    valid_from = models.DateField(_("valid from"))
+    valid_until = models.DateField(_("valid until"))
+    partnership_pattern = models.CharField(
+        _("partnership pattern"), max_length=30, choices=Pattern.choices
+    )
+    status = models.CharField(_("status"), max_length=20, choices=Status.choices, default="draft")
+    status_changed_at = models.DateTimeField(_("status changed at"), null=True, blank=True)
+    termination_reason = models.TextField(_("termination reason"), blank=True)
+    document = models.FileField(
+        _("scanned document"), upload_to=mou_upload_to, blank=True, max_length=200
+    )
+    is_demo = models.BooleanField(_("demo data"), default=False)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("created by"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    objects = MouQuerySet.as_manager()
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("MoU")
+        verbose_name_plural = _("MoUs")
+        ordering = ["-valid_from", "number"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(valid_until__gt=F("valid_from")),
+                name="mou_end_after_start",
+                violation_error_message=_("An MoU must end after it starts."),
+            ),
+            models.CheckConstraint(
+                condition=Q(status__in=["draft", "signed", "active", "expired", "terminated"]),
+                name="mou_status_valid",
+                violation_error_message=_("Unknown status."),
+            ),
+            models.CheckConstraint(
+                condition=Q(status="draft") | Q(signing_date__isnull=False),
+                name="mou_signed_has_date",
+                violation_error_message=_("A signed MoU needs its signing date."),
+            ),
+            models.CheckConstraint(
+                condition=~Q(status="terminated") | ~Q(termination_reason=""),
+                name="mou_termination_has_reason",
+                violation_error_message=_("A termination needs a reason."),
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.number} — {self.title}"
+
+    @property
+    def market_access(self) -> int:
+        """Committed market access per year (Rp): the sum of the participants."""
+        if hasattr(self, "market_access_total"):
+            return self.market_access_total or 0
+        total = self.participants.aggregate(total=Sum("committed_market_access"))["total"]
+        return total or 0
+
+
+class MouParticipantQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        return self.filter(mou__in=MoU.objects.visible_to(user))
+
+
+class MouParticipant(models.Model):
+    """An IKM in an MoU, with the market access committed to it."""
+
+    mou = models.ForeignKey(
+        MoU, verbose_name=_("MoU"), on_delete=models.CASCADE, related_name="participants"
+    )
+    ikm = models.ForeignKey(
+        IKM, verbose_name=_("IKM"), on_delete=models.PROTECT, related_name="mou_participations"
+    )
+    committed_market_access = models.BigIntegerField(
+        _("committed market access (Rp/year)"), validators=[MinValueValidator(1)]
+    )
+    committed_parts = models.TextField(_("committed parts"), blank=True)
+
+    objects = MouParticipantQuerySet.as_manager()
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("MoU participant")
+        verbose_name_plural = _("MoU participants")
+        ordering = ["mou", "ikm__name"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["mou", "ikm"],
+                name="mou_participant_once",
+                violation_error_message=_("This IKM already takes part in this MoU."),
+            ),
+            models.CheckConstraint(
+                condition=Q(committed_market_access__gt=0),
+                name="mou_participant_amount_positive",
+                violation_error_message=_("Committed market access must be greater than zero."),
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.mou.number}: {self.ikm}"
