@@ -1,0 +1,282 @@
+"""Lenders, credit schemes and akad kredit (credit agreements) secured by MoUs."""
+
+from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.db.models import F, Q
+from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
+
+from accounts.models import Organisation
+from ikm.models import IKM
+from kemitraan.models import MoU
+
+
+class LenderProfileQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        """Lenders are public to every signed-in role; their akad are not."""
+        if not user.is_authenticated:
+            return self.none()
+        return self
+
+
+class LenderProfile(models.Model):
+    """The lender-side details of an organisation of a lender kind."""
+
+    organisation = models.OneToOneField(
+        Organisation,
+        verbose_name=_("organisation"),
+        on_delete=models.CASCADE,
+        related_name="lender_profile",
+        limit_choices_to={"kind__in": sorted(Organisation.LENDER_KINDS)},
+    )
+    short_name = models.CharField(_("short name"), max_length=50, blank=True)
+    ojk_license = models.CharField(_("OJK licence number"), max_length=100, blank=True)
+    address = models.TextField(_("address"), blank=True)
+
+    objects = LenderProfileQuerySet.as_manager()
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("lender")
+        verbose_name_plural = _("lenders")
+        ordering = ["organisation__name"]
+
+    def __str__(self):
+        return self.short_name or self.organisation.name
+
+    @property
+    def kind(self):
+        return self.organisation.kind
+
+
+class CreditScheme(models.Model):
+    """A credit product: KUR tiers with their limits and rates, KMK, KI, leasing, venture.
+
+    Editable reference data: KUR limits and rates change by regulation (Permenko 1/2023).
+    """
+
+    class Kind(models.TextChoices):
+        KUR = "kur", _("People's business credit (KUR)")
+        WORKING_CAPITAL = "kmk", _("Working-capital credit (KMK)")
+        INVESTMENT = "ki", _("Investment credit (KI)")
+        LEASING = "leasing", _("Leasing")
+        VENTURE = "venture", _("Venture financing")
+
+    code = models.SlugField(_("code"), max_length=40, unique=True)
+    name = models.CharField(_("name"), max_length=200)
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
+    min_plafon = models.BigIntegerField(
+        _("minimum plafon (Rp)"), null=True, blank=True, validators=[MinValueValidator(1)]
+    )
+    max_plafon = models.BigIntegerField(
+        _("maximum plafon (Rp)"), null=True, blank=True, validators=[MinValueValidator(1)]
+    )
+    max_rate = models.DecimalField(
+        _("maximum rate, first access (% p.a.)"),
+        max_digits=5,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(0), MaxValueValidator(100)],
+    )
+    repeat_access_rates = models.JSONField(
+        _("maximum rates on later accesses (% p.a.)"),
+        default=list,
+        blank=True,
+        help_text=_("For KUR: the 2nd, 3rd and 4th-or-later access, e.g. [7, 8, 9]."),
+    )
+    collateral_free_up_to = models.BigIntegerField(
+        _("no extra collateral up to (Rp)"), null=True, blank=True
+    )
+    regulation = models.CharField(_("regulation"), max_length=200, blank=True)
+    is_active = models.BooleanField(_("active"), default=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("credit scheme")
+        verbose_name_plural = _("credit schemes")
+        ordering = ["kind", "min_plafon", "code"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(min_plafon__isnull=True)
+                | Q(max_plafon__isnull=True)
+                | Q(max_plafon__gte=F("min_plafon")),
+                name="scheme_plafon_range_in_order",
+                violation_error_message=_("The maximum plafon cannot be below the minimum."),
+            ),
+            models.CheckConstraint(
+                condition=Q(max_rate__isnull=True) | Q(max_rate__gte=0, max_rate__lte=100),
+                name="scheme_rate_0_100",
+                violation_error_message=_("A rate lies between 0 and 100%."),
+            ),
+        ]
+
+    def __str__(self):
+        return self.name
+
+
+class AkadKreditQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        """Kemenperin and KADIN read all akad; a lender officer only their lender's."""
+        if not user.is_authenticated:
+            return self.none()
+        if user.sees_everything:
+            return self
+        from accounts.roles import Role
+
+        if user.role == Role.PEMBIAYAAN and user.organisation_id:
+            return self.filter(lender__organisation_id=user.organisation_id)
+        return self.none()
+
+    def signed(self):
+        """Akad that have been signed, whatever happened after (disbursed, repaying, paid off)."""
+        return self.filter(status__in=AkadKredit.SIGNED_STATUSES)
+
+    def in_pipeline(self):
+        """Applications not yet signed nor refused: pipeline and approved."""
+        return self.filter(status__in=AkadKredit.PIPELINE_STATUSES)
+
+
+class AkadKredit(models.Model):
+    """A credit application that becomes an akad kredit (credit agreement) once signed."""
+
+    class Status(models.TextChoices):
+        PIPELINE = "pipeline", _("In the pipeline")
+        APPROVED = "approved", _("Approved")
+        SIGNED = "signed", _("Signed")
+        DISBURSED = "disbursed", _("Disbursed")
+        REPAYING = "repaying", _("Repaying")
+        PAID_OFF = "paid_off", _("Paid off")
+        REJECTED = "rejected", _("Rejected")
+        CANCELLED = "cancelled", _("Cancelled")
+
+    class RateType(models.TextChoices):
+        EFFECTIVE = "effective", _("Effective")
+        FLAT = "flat", _("Flat")
+
+    class RateBasis(models.TextChoices):
+        FIXED = "fixed", _("Fixed")
+        FLOATING = "floating", _("Floating")
+
+    PIPELINE_STATUSES = ("pipeline", "approved")
+    SIGNED_STATUSES = ("signed", "disbursed", "repaying", "paid_off")
+
+    lender = models.ForeignKey(
+        LenderProfile, verbose_name=_("lender"), on_delete=models.PROTECT, related_name="akad"
+    )
+    borrower = models.ForeignKey(
+        IKM, verbose_name=_("borrower (IKM)"), on_delete=models.PROTECT, related_name="akad"
+    )
+    scheme = models.ForeignKey(
+        CreditScheme, verbose_name=_("scheme"), on_delete=models.PROTECT, related_name="akad"
+    )
+    mou = models.ForeignKey(
+        MoU,
+        verbose_name=_("MoU (offtake)"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="akad",
+    )
+    application_number = models.CharField(_("application number"), max_length=100, blank=True)
+    akad_number = models.CharField(
+        _("akad number"), max_length=100, blank=True, help_text=_("Unique per lender.")
+    )
+    plafon = models.BigIntegerField(_("plafon (Rp)"), validators=[MinValueValidator(1)])
+    tenor_months = models.PositiveSmallIntegerField(
+        _("tenor (months)"), validators=[MinValueValidator(1), MaxValueValidator(360)]
+    )
+    interest_rate = models.DecimalField(
+        _("interest rate (% p.a.)"),
+        max_digits=5,
+        decimal_places=2,
+        validators=[MinValueValidator(0), MaxValueValidator(100)],
+    )
+    rate_type = models.CharField(
+        _("rate type"), max_length=20, choices=RateType.choices, default=RateType.EFFECTIVE
+    )
+    rate_basis = models.CharField(
+        _("rate basis"), max_length=20, choices=RateBasis.choices, default=RateBasis.FIXED
+    )
+    purpose = models.TextField(_("purpose"), blank=True)
+    status = models.CharField(
+        _("status"), max_length=20, choices=Status.choices, default=Status.PIPELINE
+    )
+    applied_on = models.DateField(_("applied on"))
+    approved_on = models.DateField(_("approved on"), null=True, blank=True)
+    signed_on = models.DateField(_("signed on"), null=True, blank=True)
+    closed_on = models.DateField(_("rejected, cancelled or paid off on"), null=True, blank=True)
+    status_reason = models.TextField(_("reason (rejection or cancellation)"), blank=True)
+    is_demo = models.BooleanField(_("demo data"), default=False)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("created by"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    objects = AkadKreditQuerySet.as_manager()
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("akad kredit")
+        verbose_name_plural = _("akad kredit")
+        ordering = ["-applied_on", "-id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(plafon__gt=0),
+                name="akad_plafon_positive",
+                violation_error_message=_("The plafon must be greater than zero."),
+            ),
+            models.CheckConstraint(
+                condition=Q(tenor_months__gte=1, tenor_months__lte=360),
+                name="akad_tenor_1_360",
+                violation_error_message=_("The tenor lies between 1 and 360 months."),
+            ),
+            models.CheckConstraint(
+                condition=Q(interest_rate__gte=0, interest_rate__lte=100),
+                name="akad_rate_0_100",
+                violation_error_message=_("The rate lies between 0 and 100% a year."),
+            ),
+            models.CheckConstraint(
+                condition=Q(
+                    status__in=[
+                        "pipeline",
+                        "approved",
+                        "signed",
+                        "disbursed",
+                        "repaying",
+                        "paid_off",
+                        "rejected",
+                        "cancelled",
+                    ]
+                ),
+                name="akad_status_valid",
+                violation_error_message=_("Unknown status."),
+            ),
+            models.CheckConstraint(
+                condition=~Q(status__in=["signed", "disbursed", "repaying", "paid_off"])
+                | (Q(signed_on__isnull=False) & ~Q(akad_number="")),
+                name="akad_signed_has_number_and_date",
+                violation_error_message=_("A signed akad needs its number and signing date."),
+            ),
+            models.CheckConstraint(
+                condition=Q(signed_on__isnull=True) | Q(signed_on__gte=F("applied_on")),
+                name="akad_signed_after_applied",
+                violation_error_message=_("An akad cannot be signed before it was applied for."),
+            ),
+            models.UniqueConstraint(
+                fields=["lender", "akad_number"],
+                condition=~Q(akad_number=""),
+                name="akad_number_unique_per_lender",
+                violation_error_message=_("This lender already has an akad with this number."),
+            ),
+        ]
+
+    def __str__(self):
+        return self.akad_number or self.application_number or f"#{self.pk}"
