@@ -1,0 +1,66 @@
+# Kemitraan. `make run` serves the demo program; `make test` runs the whole suite.
+# See README.md for the command table and configuration.
+
+PYTHON ?= $(shell command -v python3.11 2>/dev/null || command -v python3)
+VENV   := .venv
+PY     := $(VENV)/bin/python
+PIP    := $(VENV)/bin/pip
+HOST   ?= 127.0.0.1
+PORT   ?= 8000
+
+.DEFAULT_GOAL := help
+.PHONY: help install install-dev run serve worker test lint fmt check migrate seed messages clean
+
+help:  ## List the commands
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
+
+$(VENV)/.installed: requirements.txt
+	@$(PYTHON) -c 'import sys; sys.version_info[:2] == (3, 11) or print("warning: Kemitraan targets Python 3.11; found", sys.version.split()[0])'
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PIP) install --quiet --upgrade pip
+	$(PIP) install --quiet -r requirements.txt
+	touch $@
+
+$(VENV)/.installed-dev: requirements-dev.txt $(VENV)/.installed
+	$(PIP) install --quiet -r requirements-dev.txt
+	touch $@
+
+install: $(VENV)/.installed  ## Create .venv and install the runtime dependencies
+
+install-dev: $(VENV)/.installed-dev  ## Install the test and lint tools too
+
+run: $(VENV)/.installed  ## Migrate, seed the demo program and serve http://127.0.0.1:8000
+	$(PY) manage.py migrate --noinput
+	$(PY) manage.py seed_demo
+	$(PY) manage.py runserver $(HOST):$(PORT)
+
+worker: $(VENV)/.installed  ## Run a Celery worker with beat (needs REDIS_URL or CELERY_BROKER_URL)
+	$(VENV)/bin/celery -A config worker --beat --loglevel INFO
+
+test: $(VENV)/.installed-dev  ## Run the whole suite on PostgreSQL, Redis and a real Celery worker
+	$(VENV)/bin/pytest $(PYTEST_ARGS)
+
+lint: $(VENV)/.installed-dev  ## ruff check and ruff format --check
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+fmt: $(VENV)/.installed-dev  ## Format and fix what ruff can
+	$(VENV)/bin/ruff format .
+	$(VENV)/bin/ruff check --fix .
+
+check: $(VENV)/.installed  ## Django system checks and missing migrations
+	$(PY) manage.py check
+	$(PY) manage.py makemigrations --check --dry-run
+
+migrate: $(VENV)/.installed  ## Apply migrations
+	$(PY) manage.py migrate --noinput
+
+seed: $(VENV)/.installed  ## Load the demo program (idempotent)
+	$(PY) manage.py seed_demo
+
+messages: $(VENV)/.installed  ## Update and compile translations (needs gettext)
+	$(PY) manage.py makemessages --locale id --ignore '.venv/*' --ignore 'var/*' --no-obsolete
+	$(PY) manage.py compilemessages --locale id --ignore '.venv/*'
+
+clean:  ## Remove the virtualenv and local data (var/)
+	rm -rf $(VENV) var
