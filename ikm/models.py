@@ -19,6 +19,24 @@ nib_validator = RegexValidator(r"^[0-9]{13}$", _("NIB must be exactly 13 digits.
 npwp_validator = RegexValidator(r"^[0-9]{16}$", _("NPWP must be stored as 16 digits."))
 percent_validators = [MinValueValidator(0), MaxValueValidator(100)]
 
+_REGION_ACRONYMS = {"DKI"}
+_REGION_LOWER = {"DAN"}
+
+
+def region_title(name: str) -> str:
+    """Kemendagri names are upper case: "DKI JAKARTA" -> "DKI Jakarta",
+    "KABUPATEN PANGKAJENE DAN KEPULAUAN" -> "Kabupaten Pangkajene dan Kepulauan",
+    "KABUPATEN TOLI-TOLI" -> "Kabupaten Toli-Toli"."""
+    words = []
+    for word in name.split():
+        if word in _REGION_ACRONYMS:
+            words.append(word)
+        elif word in _REGION_LOWER and words:
+            words.append(word.lower())
+        else:
+            words.append("-".join(part.capitalize() for part in word.split("-")))
+    return " ".join(words)
+
 
 class Province(models.Model):
     """A province (Kemendagri code, 2 digits). 38 since 2022; source: idn-area-data (ODbL)."""
@@ -49,7 +67,7 @@ class Province(models.Model):
         ]
 
     def __str__(self):
-        return self.name.title()
+        return region_title(self.name)
 
 
 class Regency(models.Model):
@@ -79,7 +97,7 @@ class Regency(models.Model):
         ]
 
     def __str__(self):
-        return self.name.title()
+        return region_title(self.name)
 
     @property
     def is_city(self) -> bool:

@@ -1,5 +1,6 @@
 """The test suite: real PostgreSQL and Redis (defaults below, overridable)."""
 
+import hashlib
 import os
 
 os.environ.setdefault("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/kemitraan")
@@ -13,6 +14,10 @@ from .base import CELERY_TASK_DEFAULT_QUEUE
 CELERY_TASK_ALWAYS_EAGER = True
 # A queue of the suite's own, so a developer's running worker never takes its tasks.
 CELERY_TASK_DEFAULT_QUEUE = os.environ.get("CELERY_TEST_QUEUE", f"{CELERY_TASK_DEFAULT_QUEUE}-test")
+
+# One test database per checkout, so two clones on one machine can run the suite at once.
+_checkout = hashlib.sha1(str(BASE_DIR).encode()).hexdigest()[:8]  # noqa: F405
+DATABASES["default"]["TEST"] = {"NAME": f"test_{DATABASES['default']['NAME']}_{_checkout}"}  # noqa: F405
 
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 STORAGES = {
