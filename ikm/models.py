@@ -1,8 +1,10 @@
 """Suppliers (IKM), their capabilities and certificates, and the reference data they use."""
 
 import datetime
+import uuid as uuid_module
 
 from django.conf import settings
+from django.contrib.postgres.search import SearchVectorField
 from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import models
 from django.db.models import F, Q, Value
@@ -299,6 +301,8 @@ class IKM(models.Model):
     )
     rejection_reason = models.TextField(_("rejection reason"), blank=True)
     is_active = models.BooleanField(_("active"), default=True)
+    deactivated_at = models.DateTimeField(_("deactivated at"), null=True, blank=True)
+    deactivation_reason = models.TextField(_("reason for deactivation"), blank=True)
     # Contact (personal data: shown only to roles that need it, never in URLs or logs)
     contact_name = models.CharField(_("contact person"), max_length=200, blank=True)
     contact_phone = models.CharField(_("contact phone"), max_length=20, blank=True)
@@ -315,9 +319,14 @@ class IKM(models.Model):
         blank=True,
         related_name="+",
     )
+    # Full-text search over name, products and materials; maintained by the database on
+    # PostgreSQL (see the search migration), unused on SQLite.
+    search_vector = SearchVectorField(null=True, editable=False)
 
     objects = IkmQuerySet.as_manager()
-    history = HistoricalRecords(m2m_fields=[kbli, processes])
+    history = HistoricalRecords(
+        m2m_fields=[kbli, processes], excluded_fields=["search_vector", "updated_at"]
+    )
 
     class Meta:
         verbose_name = _("IKM")
@@ -492,3 +501,126 @@ class Certificate(models.Model):
     @property
     def dates_recorded(self) -> bool:
         return self.valid_until is not None
+
+
+class ContactRevealQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        """The reveal log is an audit record: Kemenperin and KADIN read it."""
+        if user.is_authenticated and user.sees_everything:
+            return self
+        return self.none()
+
+
+class ContactReveal(models.Model):
+    """An audit record: a user was shown an IKM's personal contact data (UU PDP)."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("user"), on_delete=models.PROTECT, related_name="+"
+    )
+    ikm = models.ForeignKey(
+        IKM, verbose_name=_("IKM"), on_delete=models.CASCADE, related_name="contact_reveals"
+    )
+    created_at = models.DateTimeField(_("revealed at"), auto_now_add=True)
+    ip_address = models.GenericIPAddressField(_("IP address"), null=True, blank=True)
+    context = models.CharField(_("where"), max_length=100, blank=True)
+
+    objects = ContactRevealQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("contact reveal")
+        verbose_name_plural = _("contact reveals")
+        ordering = ["-created_at"]
+        indexes = [models.Index(fields=["ikm", "-created_at"], name="contact_reveal_ikm_idx")]
+
+    def __str__(self):
+        return f"{self.user} → {self.ikm} ({self.created_at:%Y-%m-%d %H:%M})"
+
+
+def import_upload_to(instance, filename):
+    import uuid
+
+    extension = filename.rsplit(".", 1)[-1].lower() if "." in filename else "bin"
+    return f"imports/{uuid.uuid4().hex}.{extension}"
+
+
+class ImportJobQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        """An import is seen by the staff member who ran it, and by all Kemenperin staff."""
+        if not user.is_authenticated:
+            return self.none()
+        from accounts.roles import Role
+
+        if user.is_superuser or user.role == Role.KEMENPERIN:
+            return self
+        return self.filter(created_by=user)
+
+
+class ImportJob(models.Model):
+    """A bulk import of IKM from a spreadsheet: its preview, progress and result."""
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", _("Queued")
+        PREVIEWING = "previewing", _("Checking the file")
+        PREVIEW_READY = "preview_ready", _("Preview ready")
+        IMPORTING = "importing", _("Importing")
+        DONE = "done", _("Done")
+        FAILED = "failed", _("Failed")
+        CANCELLED = "cancelled", _("Cancelled")
+
+    RUNNING_STATUSES = ("queued", "previewing", "importing")
+
+    id = models.UUIDField(primary_key=True, default=uuid_module.uuid4, editable=False)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("uploaded by"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(_("uploaded at"), auto_now_add=True)
+    file = models.FileField(_("file"), upload_to=import_upload_to, max_length=200)
+    file_name = models.CharField(_("file name"), max_length=255)
+    file_sha256 = models.CharField(_("file checksum"), max_length=64, db_index=True)
+    status = models.CharField(
+        _("status"), max_length=20, choices=Status.choices, default=Status.QUEUED
+    )
+    total_rows = models.PositiveIntegerField(_("rows"), default=0)
+    processed_rows = models.PositiveIntegerField(_("rows processed"), default=0)
+    counts = models.JSONField(_("counts"), default=dict, blank=True)
+    rows = models.JSONField(
+        _("row results"),
+        default=list,
+        blank=True,
+        help_text=_("Per row: number, action (create, update, unchanged, invalid), errors."),
+    )
+    warnings = models.JSONField(_("warnings"), default=list, blank=True)
+    error_message = models.TextField(_("error"), blank=True)
+    started_at = models.DateTimeField(_("started at"), null=True, blank=True)
+    finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
+
+    objects = ImportJobQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("IKM import")
+        verbose_name_plural = _("IKM imports")
+        ordering = ["-created_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["file_sha256"],
+                condition=Q(status__in=["queued", "previewing", "importing"]),
+                name="import_one_running_per_file",
+                violation_error_message=_("This file is already being processed."),
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.file_name} ({self.get_status_display()})"
+
+    @property
+    def is_running(self) -> bool:
+        return self.status in self.RUNNING_STATUSES
+
+    @property
+    def progress_percent(self) -> int:
+        if not self.total_rows:
+            return 0
+        return min(100, round(100 * self.processed_rows / self.total_rows))

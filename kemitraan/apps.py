@@ -9,9 +9,12 @@ class KemitraanConfig(AppConfig):
 
     def ready(self):
         from accounts.models import Organisation
+        from ikm.contacts import register_contact_rule
 
-        from .signals import ensure_buyer_profile
+        from .signals import buyer_has_shortlisted, ensure_buyer_profile
 
         # Derived data: every buyer-kind organisation has its BuyerProfile, however it
         # was created (add_org, the admin, seed_demo). accounts cannot import kemitraan.
         post_save.connect(ensure_buyer_profile, sender=Organisation, dispatch_uid="buyer_profile")
+        # A buyer sees an IKM's contacts once they shortlisted it (the higher app calls down).
+        register_contact_rule(buyer_has_shortlisted)
