@@ -17,7 +17,12 @@ CELERY_TASK_DEFAULT_QUEUE = os.environ.get("CELERY_TEST_QUEUE", f"{CELERY_TASK_D
 
 # One test database per checkout, so two clones on one machine can run the suite at once.
 _checkout = hashlib.sha1(str(BASE_DIR).encode()).hexdigest()[:8]  # noqa: F405
-DATABASES["default"]["TEST"] = {"NAME": f"test_{DATABASES['default']['NAME']}_{_checkout}"}  # noqa: F405
+DATABASES["default"]["TEST"] = {  # noqa: F405
+    "NAME": os.environ.get(
+        "TEST_DATABASE_NAME",
+        f"test_{DATABASES['default']['NAME']}_{_checkout}",  # noqa: F405
+    )
+}
 
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 STORAGES = {
