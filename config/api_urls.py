@@ -6,6 +6,7 @@ from rest_framework.routers import DefaultRouter
 from accounts.api import MeView
 from ikm.api import (
     CertificationTypeViewSet,
+    IkmViewSet,
     KbliViewSet,
     ProcessCapabilityViewSet,
     ProvinceViewSet,
@@ -18,6 +19,7 @@ router.register("regencies", RegencyViewSet, basename="regency")
 router.register("kbli", KbliViewSet, basename="kbli")
 router.register("processes", ProcessCapabilityViewSet, basename="process")
 router.register("certification-types", CertificationTypeViewSet, basename="certification-type")
+router.register("ikm", IkmViewSet, basename="ikm")
 
 urlpatterns = [
     path("me/", MeView.as_view(), name="api-me"),
