@@ -363,7 +363,7 @@ class IKM(models.Model):
             models.CheckConstraint(
                 condition=Q(tkdn__isnull=True) | Q(tkdn__gte=0, tkdn__lte=100),
                 name="ikm_tkdn_0_100",
-                violation_error_message=_("TKDN must be between 0 and 100%."),
+                violation_error_message=_("TKDN must be between 0 and 100%%."),
             ),
             models.CheckConstraint(
                 condition=Q(latitude__isnull=True) | Q(latitude__gte=-90, latitude__lte=90),
@@ -480,12 +480,12 @@ class Certificate(models.Model):
             models.CheckConstraint(
                 condition=Q(tkdn_value__isnull=True) | Q(tkdn_value__gte=0, tkdn_value__lte=100),
                 name="certificate_tkdn_0_100",
-                violation_error_message=_("TKDN must be between 0 and 100%."),
+                violation_error_message=_("TKDN must be between 0 and 100%%."),
             ),
             models.CheckConstraint(
                 condition=Q(bmp_value__isnull=True) | Q(bmp_value__gte=0, bmp_value__lte=15),
                 name="certificate_bmp_0_15",
-                violation_error_message=_("BMP must be between 0 and 15%."),
+                violation_error_message=_("BMP must be between 0 and 15%%."),
             ),
         ]
 

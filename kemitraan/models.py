@@ -172,7 +172,7 @@ class Demand(models.Model):
             models.CheckConstraint(
                 condition=Q(min_tkdn__isnull=True) | Q(min_tkdn__gte=0, min_tkdn__lte=100),
                 name="demand_min_tkdn_0_100",
-                violation_error_message=_("TKDN must be between 0 and 100%."),
+                violation_error_message=_("TKDN must be between 0 and 100%%."),
             ),
             models.CheckConstraint(
                 condition=Q(status__in=["open", "closed", "fulfilled"]),

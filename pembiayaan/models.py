@@ -108,7 +108,7 @@ class CreditScheme(models.Model):
             models.CheckConstraint(
                 condition=Q(max_rate__isnull=True) | Q(max_rate__gte=0, max_rate__lte=100),
                 name="scheme_rate_0_100",
-                violation_error_message=_("A rate lies between 0 and 100%."),
+                violation_error_message=_("A rate lies between 0 and 100%%."),
             ),
         ]
 
@@ -241,7 +241,7 @@ class AkadKredit(models.Model):
             models.CheckConstraint(
                 condition=Q(interest_rate__gte=0, interest_rate__lte=100),
                 name="akad_rate_0_100",
-                violation_error_message=_("The rate lies between 0 and 100% a year."),
+                violation_error_message=_("The rate lies between 0 and 100%% a year."),
             ),
             models.CheckConstraint(
                 condition=Q(

@@ -265,3 +265,21 @@ def test_model_validation_reports_the_constraint_message_in_indonesian():
     with translation.override("id"), pytest.raises(ValidationError) as excinfo:
         mou.full_clean()
     assert "MoU harus berakhir setelah dimulai." in str(excinfo.value)
+
+
+@pytest.mark.parametrize(
+    ("build", "message"),
+    [
+        (lambda: IkmFactory.build(tkdn=Decimal("120")), "TKDN must be between 0 and 100%."),
+        (lambda: AkadKreditFactory.build(interest_rate=Decimal("101")), "0 and 100% a year"),
+    ],
+)
+def test_constraint_messages_with_a_percent_sign_validate_cleanly(build, message):
+    """Django %-formats constraint messages: a bare % would raise ValueError (a 500)."""
+    from django.core.exceptions import ValidationError
+    from django.utils import translation
+
+    instance = build()
+    with translation.override("en"), pytest.raises(ValidationError) as excinfo:
+        instance.validate_constraints()
+    assert message in str(excinfo.value)
