@@ -1,7 +1,17 @@
 from django.contrib import admin
 from simple_history.admin import SimpleHistoryAdmin
 
-from .models import IKM, Certificate, CertificationType, Kbli, ProcessCapability, Province, Regency
+from .models import (
+    IKM,
+    Certificate,
+    CertificationType,
+    ContactReveal,
+    ImportJob,
+    Kbli,
+    ProcessCapability,
+    Province,
+    Regency,
+)
 
 
 @admin.register(Province)
@@ -53,3 +63,34 @@ class IkmAdmin(SimpleHistoryAdmin):
     autocomplete_fields = ["province", "regency", "kbli", "processes"]
     readonly_fields = ["submitted_at", "verified_at", "verified_by", "created_by"]
     inlines = [CertificateInline]
+
+
+@admin.register(ContactReveal)
+class ContactRevealAdmin(admin.ModelAdmin):
+    """Audit log of who was shown which IKM's contact data: read-only."""
+
+    list_display = ["created_at", "user", "ikm", "ip_address", "context"]
+    list_select_related = ["user", "ikm"]
+    search_fields = ["ikm__name", "ikm__nib", "user__username"]
+    date_hierarchy = "created_at"
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(ImportJob)
+class ImportJobAdmin(admin.ModelAdmin):
+    list_display = ["file_name", "created_by", "created_at", "status", "total_rows"]
+    list_filter = ["status"]
+    list_select_related = ["created_by"]
+    readonly_fields = [f.name for f in ImportJob._meta.fields]
+    exclude = ["rows"]
+
+    def has_add_permission(self, request):
+        return False

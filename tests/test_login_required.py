@@ -13,7 +13,7 @@ PUBLIC = {"/masuk/", "/health/", "/i18n/setlang/", "/admin/login/"}
 
 # Values tried for URL parameters until the path resolves ("32.16" for a regency code,
 # "json" for a format suffix, ...).
-CANDIDATES = ["1", "32.16", "32", "stamping", "ikm", "MQ"]
+CANDIDATES = ["1", "32.16", "32", "stamping", "ikm", "MQ", "00000000-0000-0000-0000-000000000001"]
 
 
 def fill(path: str) -> str | None:
