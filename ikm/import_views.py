@@ -171,6 +171,6 @@ class DirectoryExportView(PermissionRequiredMixin, View):
             return redirect("ikm:directory")
         stamp = timezone.localdate().isoformat()
         content_type = "text/csv; charset=utf-8" if fmt == "csv" else XLSX
-        return _download(
-            export_ikm(filterset.qs, fmt), f"direktori-ikm-{stamp}.{fmt}", content_type
-        )
+        # Contact data is personal: only roles that may see it get those columns.
+        content = export_ikm(filterset.qs, fmt, include_contacts=request.user.sees_everything)
+        return _download(content, f"direktori-ikm-{stamp}.{fmt}", content_type)

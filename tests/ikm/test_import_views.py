@@ -164,3 +164,27 @@ def test_import_jobs_are_shared_by_kemenperin_staff(
     client.force_login(colleague)
     assert client.get(f"/ikm/impor/{job.pk}/").status_code == 200
     assert client.get("/ikm/impor/00000000-0000-0000-0000-000000000000/").status_code == 404
+
+
+@pytest.mark.parametrize(
+    ("role_user", "has_contacts"), [("kadin_user", True), ("pengadaan_user", False)]
+)
+def test_directory_export_leaves_personal_data_to_roles_that_may_see_it(
+    request, client, role_user, has_contacts
+):
+    from ikm.importing import CONTACT_COLUMNS
+
+    from ..factories import IkmFactory
+
+    IkmFactory(contact_phone="+6281234500099", contact_name="Dewi Lestari")
+    client.force_login(request.getfixturevalue(role_user))
+    response = client.get("/ikm/direktori/ekspor/", {"format": "csv"})
+    assert response.status_code == 200
+    text = response.content.decode("utf-8-sig")
+    header = text.splitlines()[0].split(",")
+    assert (
+        set(CONTACT_COLUMNS) <= set(header)
+        if has_contacts
+        else not set(CONTACT_COLUMNS) & set(header)
+    )
+    assert ("Dewi Lestari" in text) is has_contacts
