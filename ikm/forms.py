@@ -158,6 +158,7 @@ class IkmForm(forms.ModelForm):
         size_attrs = {
             "hx-get": reverse("ikm:size-class-preview"),
             "hx-target": "#size-class-preview",
+            "hx-swap": "outerHTML",
             "hx-trigger": "input changed delay:300ms",
             "hx-include": "#id_workforce, #id_investment_value, #id_annual_revenue",
         }

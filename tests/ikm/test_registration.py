@@ -252,3 +252,12 @@ def test_only_kemenperin_registers_and_edits(request, client, role_user):
     assert client.post("/ikm/baru/", valid_data()).status_code == 403
     assert client.get(f"/ikm/{ikm.pk}/ubah/").status_code == 403
     assert not IKM.objects.filter(nib="9130000000001").exists()
+
+
+def test_size_preview_replaces_itself_rather_than_nesting(client, kemenperin_user):
+    client.force_login(kemenperin_user)
+    html = client.get("/ikm/baru/").text
+    assert 'hx-target="#size-class-preview"' in html
+    assert 'hx-swap="outerHTML"' in html
+    fragment = client.get("/ikm/skala/", {"workforce": "5", "investment_value": "1"}).text
+    assert fragment.count('id="size-class-preview"') == 1
