@@ -375,7 +375,7 @@ def test_a_failure_halfway_leaves_the_database_as_it_was(monkeypatch, kemenperin
     IkmFactory(nib="9120003000009", workforce=3)
     rows = [valid_row(f"912000300000{i}") for i in range(1, 10)]
     job = upload(workbook_bytes(rows), kemenperin_user)
-    monkeypatch.setattr(importing, "CHUNK_SIZE", 3)
+    monkeypatch.setattr(importing.rows, "CHUNK_SIZE", 3)
     real_write = importing._write_chunk
 
     def write_then_fail_on_row_7(chunk, **kwargs):
@@ -383,7 +383,7 @@ def test_a_failure_halfway_leaves_the_database_as_it_was(monkeypatch, kemenperin
         if any(row.number == 7 for row in chunk):
             raise RuntimeError("disk full")
 
-    monkeypatch.setattr(importing, "_write_chunk", write_then_fail_on_row_7)
+    monkeypatch.setattr(importing.rows, "_write_chunk", write_then_fail_on_row_7)
     counts = (IKM.objects.count(), IKM.history.count())
 
     with pytest.raises(RuntimeError):
@@ -618,7 +618,7 @@ def test_progress_is_cached_while_importing_and_read_from_the_job_otherwise(
         "counts": {"create": 7, "update": 0, "unchanged": 0, "invalid": 0},
         "percent": 100,
     }
-    monkeypatch.setattr(importing, "CHUNK_SIZE", 3)
+    monkeypatch.setattr(importing.rows, "CHUNK_SIZE", 3)
     seen = []
     real_write = importing._write_chunk
 
@@ -627,7 +627,7 @@ def test_progress_is_cached_while_importing_and_read_from_the_job_otherwise(
         seen.append(import_job_progress(polled))
         real_write(chunk, **kwargs)
 
-    monkeypatch.setattr(importing, "_write_chunk", watch)
+    monkeypatch.setattr(importing.rows, "_write_chunk", watch)
     ikm_import_apply(job=job, actor=kemenperin_user)
 
     assert [p["status"] for p in seen] == ["importing"] * 3
