@@ -160,12 +160,13 @@ class DirectoryExportView(PermissionRequiredMixin, View):
     permission_required = "ikm.view_ikm"
 
     def get(self, request):
-        from .filters import IkmFilterSet
+        from .filters import DirectoryFilterSet
         from .importing import export_ikm
 
         fmt = "csv" if request.GET.get("format") == "csv" else "xlsx"
         queryset = IKM.objects.visible_to(request.user)
-        filterset = IkmFilterSet(request.GET, queryset=queryset, request=request)
+        # The directory's own filter set, so the file holds exactly the rows on screen.
+        filterset = DirectoryFilterSet(request.GET, queryset=queryset, request=request)
         if not filterset.is_valid():
             messages.error(request, _("The filters are not valid; nothing was exported."))
             return redirect("ikm:directory")

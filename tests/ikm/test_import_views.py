@@ -188,3 +188,19 @@ def test_directory_export_leaves_personal_data_to_roles_that_may_see_it(
         else not set(CONTACT_COLUMNS) & set(header)
     )
     assert ("Dewi Lestari" in text) is has_contacts
+
+
+def test_the_export_holds_the_rows_the_directory_shows(client, kemenperin_user):
+    from ..factories import IkmFactory
+
+    IkmFactory(name="CV Tegal Satu", regency_id="33.28", province_id="33")
+    IkmFactory(name="CV Bekasi Satu", regency_id="32.16", province_id="32")
+    client.force_login(kemenperin_user)
+    # A regency left over from another province: the directory drops it; so must the export.
+    query = {"province": "33", "regency": "32.16"}
+    page = client.get("/ikm/direktori/", query).text
+    export = client.get("/ikm/direktori/ekspor/", {**query, "format": "csv"})
+    text = export.content.decode("utf-8-sig")
+    for name in ("CV Tegal Satu", "CV Bekasi Satu"):
+        assert (name in page) == (name in text), name
+    assert "CV Tegal Satu" in text
