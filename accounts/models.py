@@ -119,3 +119,24 @@ class User(AbstractUser):
     def sees_everything(self) -> bool:
         """Kemenperin staff, KADIN admins and superusers read every organisation's records."""
         return self.is_superuser or self.role in (Role.KEMENPERIN, Role.KADIN)
+
+
+class RecordedModel(models.Model):
+    """Bookkeeping shared by the domain records people create: who created it and when,
+    when it last changed, and whether it is demo data. The full audit trail is the
+    model's simple-history table."""
+
+    is_demo = models.BooleanField(_("demo data"), default=False)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+    created_by = models.ForeignKey(
+        "accounts.User",
+        verbose_name=_("created by"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+
+    class Meta:
+        abstract = True

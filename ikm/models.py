@@ -15,6 +15,8 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from accounts.models import RecordedModel
+
 from .size_class import SizeClass, UmkmClass, size_class, size_class_expression, umkm_class
 
 nib_validator = RegexValidator(r"^[0-9]{13}$", _("NIB must be exactly 13 digits."))
@@ -203,7 +205,7 @@ class IkmQuerySet(models.QuerySet):
         return self.annotate(size_class_code=size_class_expression())
 
 
-class IKM(models.Model):
+class IKM(RecordedModel):
     """An industri kecil dan menengah: a small or medium manufacturer in the registry."""
 
     class LegalForm(models.TextChoices):
@@ -308,17 +310,6 @@ class IKM(models.Model):
     contact_phone = models.CharField(_("contact phone"), max_length=20, blank=True)
     contact_email = models.EmailField(_("contact e-mail"), blank=True)
     # Bookkeeping
-    is_demo = models.BooleanField(_("demo data"), default=False)
-    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
-    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("created by"),
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="+",
-    )
     # Full-text search over name, products and materials; maintained by the database on
     # PostgreSQL (see the search migration), unused on SQLite.
     search_vector = SearchVectorField(null=True, editable=False)

@@ -7,7 +7,7 @@ from django.db.models import F, Q, Sum
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from accounts.models import Organisation
+from accounts.models import Organisation, RecordedModel
 from ikm.models import IKM, CertificationType, Kbli, ProcessCapability, Province, Regency
 
 
@@ -78,7 +78,7 @@ class DemandQuerySet(models.QuerySet):
         return self.none()
 
 
-class Demand(models.Model):
+class Demand(RecordedModel):
     """A procurement need (kebutuhan pengadaan) posted by a buyer."""
 
     class Status(models.TextChoices):
@@ -137,17 +137,6 @@ class Demand(models.Model):
     verified_only = models.BooleanField(_("verified suppliers only"), default=False)
     status = models.CharField(_("status"), max_length=20, choices=Status.choices, default="open")
     valid_until = models.DateField(_("valid until"), null=True, blank=True)
-    is_demo = models.BooleanField(_("demo data"), default=False)
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("created by"),
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="+",
-    )
-    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
-    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
     objects = DemandQuerySet.as_manager()
     history = HistoricalRecords(
@@ -345,7 +334,7 @@ def mou_upload_to(instance, filename):
     return f"mou/{uuid.uuid4().hex}.{extension}"
 
 
-class MoU(models.Model):
+class MoU(RecordedModel):
     """A Nota Kesepahaman between a buyer-side party and IKM, committing market access.
 
     Its market access is the sum of its participants' commitments: derived, never typed.
@@ -402,17 +391,6 @@ class MoU(models.Model):
     document = models.FileField(
         _("scanned document"), upload_to=mou_upload_to, blank=True, max_length=200
     )
-    is_demo = models.BooleanField(_("demo data"), default=False)
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("created by"),
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="+",
-    )
-    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
-    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
     objects = MouQuerySet.as_manager()
     history = HistoricalRecords()

@@ -1,13 +1,12 @@
 """Lenders, credit schemes and akad kredit (credit agreements) secured by MoUs."""
 
-from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from accounts.models import Organisation
+from accounts.models import Organisation, RecordedModel
 from ikm.models import IKM
 from kemitraan.models import MoU
 
@@ -138,7 +137,7 @@ class AkadKreditQuerySet(models.QuerySet):
         return self.filter(status__in=AkadKredit.PIPELINE_STATUSES)
 
 
-class AkadKredit(models.Model):
+class AkadKredit(RecordedModel):
     """A credit application that becomes an akad kredit (credit agreement) once signed."""
 
     class Status(models.TextChoices):
@@ -208,17 +207,6 @@ class AkadKredit(models.Model):
     signed_on = models.DateField(_("signed on"), null=True, blank=True)
     closed_on = models.DateField(_("rejected, cancelled or paid off on"), null=True, blank=True)
     status_reason = models.TextField(_("reason (rejection or cancellation)"), blank=True)
-    is_demo = models.BooleanField(_("demo data"), default=False)
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("created by"),
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="+",
-    )
-    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
-    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
     objects = AkadKreditQuerySet.as_manager()
     history = HistoricalRecords()
