@@ -1,0 +1,91 @@
+"""The production engine agrees with the plain reference implementation on every pair."""
+
+import math
+
+import numpy as np
+import pytest
+
+from kemitraan.matching.engine import Matcher
+from kemitraan.matching.reference import rank, score_pair
+from kemitraan.matching.scoring import COMPONENTS, Weights
+
+from .corpus import TODAY, make_corpus
+
+TOLERANCE = 1e-6
+WEIGHTS = [
+    Weights(),
+    Weights(process=0, text=40, kbli=5, capacity=20, location=30, certification=0, quality=5),
+]
+
+
+@pytest.fixture(scope="module", params=[1, 2, 3])
+def corpus(request):
+    return make_corpus(request.param)
+
+
+@pytest.mark.parametrize("weights", WEIGHTS, ids=["default", "skewed"])
+@pytest.mark.parametrize("cells", [997, 2_000_000], ids=["small-blocks", "one-block"])
+def test_every_pair_agrees_with_the_reference(corpus, weights, cells):
+    ikms, needs = corpus
+    matcher = Matcher(ikms, weights, today=TODAY, cells=cells)
+    pairs = filtered = 0
+    for need in needs:
+        engine = matcher.scores(need)
+        for position, ikm in enumerate(matcher.ikms):
+            reference = score_pair(need, ikm, matcher.index, weights, TODAY)
+            pairs += 1
+            if not reference.passed:
+                filtered += 1
+                assert engine[position] == -math.inf, (need.id, ikm.id, reference.failed_filter)
+                continue
+            assert abs(engine[position] - reference.score) <= TOLERANCE, (need.id, ikm.id)
+    # The corpus exercises both outcomes in quantity.
+    assert pairs == len(needs) * len(ikms)
+    assert 0.1 * pairs < filtered < 0.9 * pairs
+
+
+@pytest.mark.parametrize("cells", [997, 50_000])
+def test_top_lists_and_breakdowns_agree(corpus, cells):
+    ikms, needs = corpus
+    weights = Weights()
+    matcher = Matcher(ikms, weights, today=TODAY, cells=cells)
+    top = matcher.top(needs, limit=20)
+    for need in needs:
+        expected = rank(need, matcher.ikms, matcher.index, weights, TODAY, 20)
+        got = top[need.id]
+        assert [pk for pk, _ in expected] == [item.ikm_id for item in got], need.id
+        for item, (_, score) in zip(got, expected, strict=True):
+            assert abs(item.score - score) <= TOLERANCE
+            reference = score_pair(
+                need, matcher.ikms[matcher.position[item.ikm_id]], matcher.index, weights, TODAY
+            )
+            assert set(item.breakdown) == set(reference.breakdown)
+            for name, points in reference.breakdown.items():
+                assert abs(item.breakdown[name] - points) <= TOLERANCE
+            assert abs(sum(item.breakdown.values()) - item.score) <= TOLERANCE
+
+
+def test_one_supplier_against_all_needs_agrees(corpus):
+    ikms, needs = corpus
+    matcher = Matcher(ikms, Weights(), today=TODAY, cells=500)
+    side = matcher.prepare(needs)
+    for ikm in matcher.ikms[:40]:
+        scores = matcher.against_record(ikm, side)
+        for need, value in zip(needs, scores, strict=True):
+            reference = score_pair(need, ikm, matcher.index, matcher.weights, TODAY)
+            if reference.passed:
+                assert abs(value - reference.score) <= TOLERANCE
+            else:
+                assert value == -np.inf
+
+
+def test_breakdown_lists_only_the_components_that_apply():
+    ikms, needs = make_corpus(4, n_ikm=50, n_needs=30)
+    matcher = Matcher(ikms, Weights(), today=TODAY)
+    for need in needs:
+        for item in matcher.top([need], 5)[need.id]:
+            assert "quality" in item.breakdown
+            assert ("process" in item.breakdown) == bool(need.processes)
+            assert ("kbli" in item.breakdown) == bool(need.kbli)
+            assert ("capacity" in item.breakdown) == (need.quantity_per_month is not None)
+            assert set(item.breakdown) <= set(COMPONENTS)
