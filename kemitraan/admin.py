@@ -1,7 +1,16 @@
 from django.contrib import admin
+from django.db import transaction
 from simple_history.admin import SimpleHistoryAdmin
 
-from .models import BuyerProfile, Demand, LinkMatchEvent, MatchSuggestion, MoU, MouParticipant
+from .models import (
+    BuyerProfile,
+    Demand,
+    LinkMatchEvent,
+    MatchingWeights,
+    MatchSuggestion,
+    MoU,
+    MouParticipant,
+)
 
 
 @admin.register(BuyerProfile)
@@ -26,11 +35,39 @@ class DemandAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(MatchSuggestion)
-class MatchSuggestionAdmin(SimpleHistoryAdmin):
-    list_display = ["demand", "ikm", "rank", "score", "status"]
-    list_filter = ["status"]
+class MatchSuggestionAdmin(admin.ModelAdmin):
+    """Read-only: suggestions are computed; buyers act on them in the application."""
+
+    list_display = ["demand", "ikm", "rank", "score", "status", "eligible", "computed_at"]
+    list_filter = ["status", "eligible", "engine_version"]
     list_select_related = ["demand", "ikm"]
-    raw_id_fields = ["demand", "ikm"]
+    raw_id_fields = ["demand", "ikm", "actioned_by"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(MatchingWeights)
+class MatchingWeightsAdmin(SimpleHistoryAdmin):
+    """The one row of weights. Saving it recomputes every open need's suggestions."""
+
+    list_display = ["__str__", *MatchingWeights.COMPONENTS, "updated_at"]
+
+    def has_add_permission(self, request):
+        return not MatchingWeights.objects.exists()
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def save_model(self, request, obj, form, change):
+        from .tasks import matches_recompute_all_task
+
+        obj.pk = 1
+        super().save_model(request, obj, form, change)
+        transaction.on_commit(matches_recompute_all_task.delay)
 
 
 @admin.register(LinkMatchEvent)

@@ -4,6 +4,7 @@ from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import F, Q, Sum
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
@@ -134,13 +135,32 @@ class Demand(RecordedModel):
         blank=True,
         validators=[MinValueValidator(0), MaxValueValidator(100)],
     )
+    latitude = models.DecimalField(
+        _("delivery point latitude"),
+        max_digits=9,
+        decimal_places=6,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(-90), MaxValueValidator(90)],
+        help_text=_("Optional: where the parts are delivered, to rank nearby suppliers."),
+    )
+    longitude = models.DecimalField(
+        _("delivery point longitude"),
+        max_digits=9,
+        decimal_places=6,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(-180), MaxValueValidator(180)],
+    )
     verified_only = models.BooleanField(_("verified suppliers only"), default=False)
     status = models.CharField(_("status"), max_length=20, choices=Status.choices, default="open")
     valid_until = models.DateField(_("valid until"), null=True, blank=True)
+    matched_at = models.DateTimeField(_("suggestions computed at"), null=True, blank=True)
 
     objects = DemandQuerySet.as_manager()
     history = HistoricalRecords(
-        m2m_fields=[kbli, processes, required_certifications, preferred_certifications]
+        m2m_fields=[kbli, processes, required_certifications, preferred_certifications],
+        excluded_fields=["matched_at"],
     )
 
     class Meta:
@@ -168,10 +188,21 @@ class Demand(RecordedModel):
                 name="demand_status_valid",
                 violation_error_message=_("Unknown status."),
             ),
+            models.CheckConstraint(
+                condition=Q(latitude__isnull=True, longitude__isnull=True)
+                | Q(latitude__isnull=False, longitude__isnull=False),
+                name="demand_coordinates_both_or_neither",
+                violation_error_message=_("Give both latitude and longitude, or neither."),
+            ),
         ]
 
     def __str__(self):
         return self.title
+
+    def get_absolute_url(self):
+        from django.urls import reverse
+
+        return reverse("kemitraan:demand-detail", args=[self.pk])
 
 
 class MatchSuggestionQuerySet(models.QuerySet):
@@ -181,7 +212,13 @@ class MatchSuggestionQuerySet(models.QuerySet):
 
 class MatchSuggestion(models.Model):
     """A supplier suggested for a need by the matching engine, with its explanation,
-    and what the buyer did with it."""
+    and what the buyer did with it.
+
+    Derived data: a recompute replaces the rows still ``suggested`` and rescores the rest.
+    The buyer's action (status, reason, who and when) is kept on the row and survives every
+    recompute; a dismissed IKM is never suggested again for that need. No per-row history:
+    recomputes rewrite thousands of rows a night, and the action fields are the audit.
+    """
 
     class Status(models.TextChoices):
         SUGGESTED = "suggested", _("Suggested")
@@ -200,8 +237,20 @@ class MatchSuggestion(models.Model):
     )
     rank = models.PositiveSmallIntegerField(_("rank"))
     score = models.DecimalField(_("score"), max_digits=6, decimal_places=3)
-    breakdown = models.JSONField(_("score breakdown"), default=dict, blank=True)
-    reasons = models.JSONField(_("reasons"), default=list, blank=True)
+    breakdown = models.JSONField(
+        _("score breakdown"), default=dict, blank=True, help_text=_("Points per component.")
+    )
+    reasons = models.JSONField(
+        _("reasons"),
+        default=list,
+        blank=True,
+        help_text=_("Reason codes with their values; rendered in the reader's language."),
+    )
+    eligible = models.BooleanField(
+        _("passes the filters"),
+        default=True,
+        help_text=_("False when a kept (shortlisted or contacted) IKM no longer passes."),
+    )
     engine_version = models.CharField(_("engine version"), max_length=30)
     weights = models.JSONField(_("weights"), default=dict, blank=True)
     status = models.CharField(
@@ -217,10 +266,9 @@ class MatchSuggestion(models.Model):
         related_name="+",
     )
     actioned_at = models.DateTimeField(_("actioned at"), null=True, blank=True)
-    computed_at = models.DateTimeField(_("computed at"), auto_now=True)
+    computed_at = models.DateTimeField(_("computed at"), default=timezone.now)
 
     objects = MatchSuggestionQuerySet.as_manager()
-    history = HistoricalRecords()
 
     class Meta:
         verbose_name = _("match suggestion")
@@ -251,6 +299,62 @@ class MatchSuggestion(models.Model):
 
     def __str__(self):
         return f"{self.demand} → {self.ikm} (#{self.rank})"
+
+    @property
+    def is_actioned(self) -> bool:
+        return self.status != self.Status.SUGGESTED
+
+
+class MatchingWeights(models.Model):
+    """The weights of the matching score's components, editable by an administrator.
+
+    One row (pk 1). Without it the engine uses ``settings.MATCHING_WEIGHTS``. Every
+    suggestion records the weights and engine version that produced it.
+    """
+
+    COMPONENTS = ("process", "text", "kbli", "capacity", "location", "certification", "quality")
+
+    process = models.DecimalField(_("process fit"), max_digits=5, decimal_places=2)
+    text = models.DecimalField(_("text similarity"), max_digits=5, decimal_places=2)
+    kbli = models.DecimalField(_("KBLI fit"), max_digits=5, decimal_places=2)
+    capacity = models.DecimalField(_("capacity"), max_digits=5, decimal_places=2)
+    location = models.DecimalField(_("location"), max_digits=5, decimal_places=2)
+    certification = models.DecimalField(
+        _("preferred certifications"), max_digits=5, decimal_places=2
+    )
+    quality = models.DecimalField(_("quality signals"), max_digits=5, decimal_places=2)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("matching weights")
+        verbose_name_plural = _("matching weights")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(
+                    process__gte=0,
+                    text__gte=0,
+                    kbli__gte=0,
+                    capacity__gte=0,
+                    location__gte=0,
+                    certification__gte=0,
+                    quality__gte=0,
+                ),
+                name="matching_weights_not_negative",
+                violation_error_message=_("Weights cannot be negative."),
+            ),
+        ]
+
+    def __str__(self):
+        return str(_("Matching weights"))
+
+    def clean(self):
+        from django.core.exceptions import ValidationError
+
+        total = sum(getattr(self, name) or 0 for name in self.COMPONENTS)
+        if total <= 0:
+            raise ValidationError(_("At least one weight must be greater than zero."))
 
 
 class LinkMatchEventQuerySet(models.QuerySet):
