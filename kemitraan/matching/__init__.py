@@ -9,3 +9,11 @@
 - :mod:`.run` — snapshot, storing suggestions under row locks, incremental rescoring.
 - :mod:`.evaluation` and :mod:`.evaluation_set` — the labelled quality check.
 """
+
+import os
+
+# Parallelism comes from worker processes (Celery chunks), not BLAS threads: several
+# processes each starting a thread per core would oversubscribe the machine. Must be set
+# before numpy is first imported (the engine imports it).
+for _variable in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
+    os.environ.setdefault(_variable, "1")

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 
 from . import scoring as s
 from .records import IkmRecord, NeedRecord
-from .text import TextIndex, tokens
+from .text import TextIndex
 
 
 @dataclass
@@ -57,11 +57,15 @@ def process_component(need, ikm):
     }
 
 
-def text_component(need_weights: dict, ikm_weights: dict):
+def text_component(need_weights: dict, ikm_weights: dict, known=None):
+    """Cosine over the terms both texts share (and, with ``known``, that the suppliers'
+    vocabulary holds: a term no supplier of the snapshot uses matches nothing yet)."""
     if not need_weights:
         return None, {}
     shared = {
-        term: need_weights[term] * ikm_weights[term] for term in need_weights if term in ikm_weights
+        term: need_weights[term] * ikm_weights[term]
+        for term in need_weights
+        if term in ikm_weights and (known is None or term in known)
     }
     cosine = 0.0
     for term in sorted(shared):  # a fixed order: the same sum every time
@@ -71,7 +75,9 @@ def text_component(need_weights: dict, ikm_weights: dict):
 
 
 def text_component_for(need, ikm, index: TextIndex):
-    return text_component(index.weights(tokens(need.text)), index.weights(tokens(ikm.text)))
+    return text_component(
+        index.weights_of(need.text), index.weights_of(ikm.text), known=index.columns
+    )
 
 
 def kbli_component(need, ikm):

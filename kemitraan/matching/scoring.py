@@ -26,7 +26,7 @@ applies. The breakdown gives each component's points, which add up to the score.
 """
 
 import math
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 
 ENGINE_VERSION = "2026.11.1"
 
@@ -117,7 +117,7 @@ class Weights:
     quality: float = 10.0
 
     def as_dict(self) -> dict[str, float]:
-        return asdict(self)
+        return {name: getattr(self, name) for name in COMPONENTS}
 
     @classmethod
     def from_dict(cls, values: dict) -> "Weights":

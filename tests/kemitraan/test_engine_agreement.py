@@ -89,3 +89,40 @@ def test_breakdown_lists_only_the_components_that_apply():
             assert ("kbli" in item.breakdown) == bool(need.kbli)
             assert ("capacity" in item.breakdown) == (need.quantity_per_month is not None)
             assert set(item.breakdown) <= set(COMPONENTS)
+
+
+def test_a_supplier_newer_than_the_snapshot_is_scored_like_the_reference():
+    """ikm_rescore scores a changed supplier from its fresh record against a snapshot that
+    may not know its region, certificate or words yet."""
+    from kemitraan.matching.records import Certificate, IkmRecord, NeedRecord
+
+    karawang = {"regency": "32.15", "province": "32", "island_group": "jawa"}
+    matcher = Matcher(
+        [IkmRecord(id=1, text="tromol aluminium", **karawang)],
+        Weights(),
+        today=TODAY,
+        catalogue={"certificates": ["ISO9001", "IATF16949"], "processes": [], "kbli": []},
+    )
+    fresh = IkmRecord(
+        id=2,
+        text="knalpot stainless tromol",
+        regency="73.71",
+        province="73",
+        island_group="sulawesi",
+        certificates=(Certificate("IATF16949"),),
+    )
+    needs = [
+        NeedRecord(id=1, text="tromol", regency="12.71", province="12", island_group="sumatera"),
+        NeedRecord(id=2, text="tromol", regency="73.71", province="73", island_group="sulawesi"),
+        NeedRecord(id=3, text="tromol", required_certifications=frozenset({"IATF16949"})),
+        NeedRecord(id=4, text="knalpot stainless"),
+    ]
+    scores = matcher.against_record(fresh, matcher.prepare(needs))
+    for need, value in zip(needs, scores, strict=True):
+        reference = score_pair(need, fresh, matcher.index, matcher.weights, TODAY)
+        assert reference.passed
+        assert value == pytest.approx(reference.score, abs=TOLERANCE), need.id
+    # Words no supplier of the snapshot uses match nothing until the next snapshot.
+    assert (
+        score_pair(needs[3], fresh, matcher.index, matcher.weights, TODAY).components["text"] == 0
+    )
