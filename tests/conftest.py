@@ -139,6 +139,7 @@ def celery_worker_process(django_db_setup, django_db_blocker):
         "DATABASE_URL": database_url,
         "REDIS_URL": settings.REDIS_URL,
         "CELERY_TEST_QUEUE": queue,
+        "CELERY_TEST_EAGER": "false",
     }
     (ROOT / "var").mkdir(exist_ok=True)
     log = open(ROOT / "var" / "test-worker.log", "w")  # noqa: SIM115 (open while the worker runs)

@@ -195,7 +195,25 @@ CELERY_BEAT_SCHEDULE = {
         "task": "kemitraan.tasks.mou_expire_due_task",
         "schedule": crontab(hour=0, minute=15),
     },
+    "matches-recompute-nightly": {
+        "task": "kemitraan.tasks.matches_recompute_all_task",
+        "schedule": crontab(hour=1, minute=30),
+    },
 }
+
+# --- Matching ---------------------------------------------------------------
+# Default weights of the score's components (kemitraan/matching/scoring.py); an admin can
+# override them in "Matching weights". Open needs per chunk task of the full recompute.
+MATCHING_WEIGHTS = {
+    "process": 25,
+    "text": 25,
+    "kbli": 10,
+    "capacity": 10,
+    "location": 10,
+    "certification": 10,
+    "quality": 10,
+}
+MATCHING_CHUNK_SIZE = env.int("MATCHING_CHUNK_SIZE", default=500)
 
 CACHES = {
     "default": (

@@ -10,8 +10,9 @@ from .base import *  # noqa: F403
 from .base import CELERY_TASK_DEFAULT_QUEUE
 
 # Tests call tasks in-process by default; the worker round-trip tests send them
-# through Redis to a real worker explicitly (tests/test_celery.py).
-CELERY_TASK_ALWAYS_EAGER = True
+# through Redis to a real worker explicitly (tests/test_celery.py). The worker itself runs
+# with CELERY_TEST_EAGER=false, so that the tasks it sends (a chord's chunks) are queued too.
+CELERY_TASK_ALWAYS_EAGER = os.environ.get("CELERY_TEST_EAGER", "true") != "false"
 # A queue of the suite's own, so a developer's running worker never takes its tasks.
 CELERY_TASK_DEFAULT_QUEUE = os.environ.get("CELERY_TEST_QUEUE", f"{CELERY_TASK_DEFAULT_QUEUE}-test")
 

@@ -11,6 +11,7 @@ from django.utils import timezone
 
 from ..models import ImportJob
 from ..parsing import ReferenceData
+from ..signals import registry_bulk_changed
 from .columns import (
     FILE_ALREADY_RUNNING,
     FILE_TOO_LARGE,
@@ -202,6 +203,14 @@ def ikm_import_apply(*, job: ImportJob, actor=None, source=None) -> ImportJob:
             _job_update(
                 job, status=Status.DONE, error_message="", finished_at=timezone.now(), **result
             )
+            created = result["counts"].get("create", 0)
+            updated = result["counts"].get("update", 0)
+            if created or updated:
+                transaction.on_commit(
+                    lambda: registry_bulk_changed.send(
+                        sender=ImportJob, created=created, updated=updated
+                    )
+                )
     except _AlreadyApplying:
         if _persisted(job):
             job.refresh_from_db()

@@ -12,6 +12,7 @@ from accounts.demo import DEMO_PASSWORD, DEMO_USERS, seed_organisations, seed_us
 from ikm.demo import seed_ikm
 from ikm.money import format_rupiah
 from kemitraan.demo import seed_buyers, seed_demands, seed_event, seed_mou
+from kemitraan.matching.run import recompute_all
 from pembiayaan.demo import seed_akad, seed_lenders
 from pembiayaan.models import AkadKredit
 
@@ -37,6 +38,9 @@ class Command(BaseCommand):
             mou = seed_mou(buyer=buyers["ydba"], event=event)
             seed_akad(lenders=lenders, mou=mou)
 
+        # The demo needs' suggestions, computed here (whatever the Celery setup).
+        matched = recompute_all()
+
         akad = AkadKredit.objects.filter(is_demo=True)
         signed, pipeline = akad.signed(), akad.in_pipeline()
         self.stdout.write(self.style.SUCCESS("Demo program ready:"))
@@ -50,6 +54,7 @@ class Command(BaseCommand):
             f"{pipeline.count()} in the pipeline: "
             f"{format_rupiah(sum(pipeline.values_list('plafon', flat=True)), short=True)}"
         )
+        self.stdout.write(f"  {matched.needs} open needs matched")
         self.stdout.write(f"Demo logins (password for all: {DEMO_PASSWORD}):")
         for username, _role, _org, label in DEMO_USERS:
             self.stdout.write(f"  {username:<18} {label}")
