@@ -18,6 +18,7 @@ from django.views import View
 from django.views.generic import DetailView, ListView
 
 from .contacts import can_see_contacts, contacts_for
+from .detail_sections import sections_for
 from .forms import CONFIRM_NOT_DUPLICATE, CertificateFormSet, IkmForm, MoneyField
 from .models import IKM, Certificate, Regency
 from .services import (
@@ -242,6 +243,8 @@ class IkmDetailView(PermissionRequiredMixin, VisibleIkmMixin, DetailView):
         context["is_referenced"] = (
             ikm.mou_participations.exists() or ikm.akad.exists() if user.sees_everything else False
         )
+        # Sections provided by higher apps (kemitraan: the needs this IKM is suggested for).
+        context["extra_sections"] = sections_for(self.request, ikm)
         return context
 
 

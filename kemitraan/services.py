@@ -1,14 +1,153 @@
-"""Writes with rules for partnerships."""
+"""Writes with rules for partnerships: procurement needs, the buyer's actions on
+suggestions, MoU expiry.
+
+Every service takes ``actor=`` (recorded as the history user), is atomic and runs
+``full_clean()`` before saving. Refusals raise ``ValidationError`` with a message constant
+from this module. Matching itself lives in :mod:`kemitraan.matching`.
+"""
 
 import datetime
 import logging
 
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
-from .models import MoU
+from .models import Demand, MatchSuggestion, MoU
 
 logger = logging.getLogger(__name__)
+
+DISMISSAL_NEEDS_REASON = _("Write why this supplier does not fit: it will not be suggested again.")
+SUGGESTION_NOT_ELIGIBLE = _(
+    "This supplier no longer passes the need's filters; it can be dismissed but not shortlisted."
+)
+BUYER_MISMATCH = _("A need belongs to the buyer of the officer's own organisation.")
+
+
+def _enqueue_demand_match(demand_id: int) -> None:
+    from .tasks import demand_match_task
+
+    transaction.on_commit(lambda: demand_match_task.delay(demand_id))
+
+
+def _save_demand(demand: Demand, *, actor, reason: str, m2m: dict) -> Demand:
+    demand._history_user = actor
+    demand._change_reason = reason
+    demand.full_clean()
+    demand.save()
+    for name, values in m2m.items():
+        if values is not None:
+            getattr(demand, name).set(values)
+    _enqueue_demand_match(demand.pk)
+    return demand
+
+
+@transaction.atomic
+def demand_create(
+    *,
+    demand: Demand,
+    actor,
+    kbli=(),
+    processes=(),
+    required_certifications=(),
+    preferred_certifications=(),
+) -> Demand:
+    """Post a procurement need (built by a form or the API). Its suggestions are computed
+    by a Celery job enqueued when the transaction commits."""
+    if (
+        actor.organisation_id
+        and not actor.sees_everything
+        and demand.buyer.organisation_id != actor.organisation_id
+    ):
+        raise ValidationError(BUYER_MISMATCH)
+    demand.created_by = actor
+    return _save_demand(
+        demand,
+        actor=actor,
+        reason="posted",
+        m2m={
+            "kbli": kbli,
+            "processes": processes,
+            "required_certifications": required_certifications,
+            "preferred_certifications": preferred_certifications,
+        },
+    )
+
+
+@transaction.atomic
+def demand_update(
+    *,
+    demand: Demand,
+    actor,
+    kbli=None,
+    processes=None,
+    required_certifications=None,
+    preferred_certifications=None,
+) -> Demand:
+    """Save changes to a need (None leaves a set of codes as it is) and rematch it."""
+    return _save_demand(
+        demand,
+        actor=actor,
+        reason="edited",
+        m2m={
+            "kbli": kbli,
+            "processes": processes,
+            "required_certifications": required_certifications,
+            "preferred_certifications": preferred_certifications,
+        },
+    )
+
+
+def _act(suggestion: MatchSuggestion, *, actor, status: str, reason: str = "") -> MatchSuggestion:
+    suggestion.status = status
+    suggestion.dismissed_reason = reason
+    suggestion.actioned_by = actor
+    suggestion.actioned_at = timezone.now()
+    suggestion.full_clean()
+    suggestion.save(update_fields=["status", "dismissed_reason", "actioned_by", "actioned_at"])
+    logger.info("Suggestion %s of demand %s set to %s", suggestion.pk, suggestion.demand_id, status)
+    return suggestion
+
+
+def _locked(suggestion: MatchSuggestion) -> MatchSuggestion:
+    # The row lock orders an action after a recompute that is rewriting the need.
+    return MatchSuggestion.objects.select_for_update().get(pk=suggestion.pk)
+
+
+@transaction.atomic
+def suggestion_shortlist(*, suggestion: MatchSuggestion, actor) -> MatchSuggestion:
+    """Put a supplier on the need's shortlist: its contacts become visible to the buyer."""
+    suggestion = _locked(suggestion)
+    if not suggestion.eligible:
+        raise ValidationError(SUGGESTION_NOT_ELIGIBLE)
+    return _act(suggestion, actor=actor, status=MatchSuggestion.Status.SHORTLISTED)
+
+
+@transaction.atomic
+def suggestion_mark_contacted(*, suggestion: MatchSuggestion, actor) -> MatchSuggestion:
+    """Record that the buyer has contacted the supplier about this need."""
+    suggestion = _locked(suggestion)
+    if not suggestion.eligible:
+        raise ValidationError(SUGGESTION_NOT_ELIGIBLE)
+    return _act(suggestion, actor=actor, status=MatchSuggestion.Status.CONTACTED)
+
+
+@transaction.atomic
+def suggestion_dismiss(*, suggestion: MatchSuggestion, actor, reason: str) -> MatchSuggestion:
+    """Dismiss a supplier for this need, with the reason. It never comes back for it."""
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError({"reason": DISMISSAL_NEEDS_REASON})
+    suggestion = _locked(suggestion)
+    return _act(suggestion, actor=actor, status=MatchSuggestion.Status.DISMISSED, reason=reason)
+
+
+@transaction.atomic
+def suggestion_restore(*, suggestion: MatchSuggestion, actor) -> MatchSuggestion:
+    """Undo an action: the supplier is an ordinary suggestion again (and can come back)."""
+    suggestion = _locked(suggestion)
+    return _act(suggestion, actor=actor, status=MatchSuggestion.Status.SUGGESTED)
 
 
 @transaction.atomic
