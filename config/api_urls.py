@@ -12,6 +12,7 @@ from ikm.api import (
     ProvinceViewSet,
     RegencyViewSet,
 )
+from kemitraan.api import DemandViewSet
 
 router = DefaultRouter()
 router.register("provinces", ProvinceViewSet, basename="province")
@@ -20,6 +21,7 @@ router.register("kbli", KbliViewSet, basename="kbli")
 router.register("processes", ProcessCapabilityViewSet, basename="process")
 router.register("certification-types", CertificationTypeViewSet, basename="certification-type")
 router.register("ikm", IkmViewSet, basename="ikm")
+router.register("demands", DemandViewSet, basename="demand")
 
 urlpatterns = [
     path("me/", MeView.as_view(), name="api-me"),
