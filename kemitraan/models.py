@@ -156,11 +156,19 @@ class Demand(RecordedModel):
     status = models.CharField(_("status"), max_length=20, choices=Status.choices, default="open")
     valid_until = models.DateField(_("valid until"), null=True, blank=True)
     matched_at = models.DateTimeField(_("suggestions computed at"), null=True, blank=True)
+    match_floor = models.DecimalField(
+        _("score of the 20th suggestion"),
+        max_digits=6,
+        decimal_places=3,
+        null=True,
+        blank=True,
+        help_text=_("Empty while fewer than 20 suppliers qualify. Kept by the matching job."),
+    )
 
     objects = DemandQuerySet.as_manager()
     history = HistoricalRecords(
         m2m_fields=[kbli, processes, required_certifications, preferred_certifications],
-        excluded_fields=["matched_at"],
+        excluded_fields=["matched_at", "match_floor"],
     )
 
     class Meta:
@@ -253,6 +261,12 @@ class MatchSuggestion(models.Model):
     )
     engine_version = models.CharField(_("engine version"), max_length=30)
     weights = models.JSONField(_("weights"), default=dict, blank=True)
+    digest = models.CharField(
+        _("inputs digest"),
+        max_length=32,
+        blank=True,
+        help_text=_("Fingerprint of what produced the row: a recompute skips unchanged rows."),
+    )
     status = models.CharField(
         _("status"), max_length=20, choices=Status.choices, default=Status.SUGGESTED
     )

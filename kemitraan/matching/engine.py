@@ -26,6 +26,7 @@ from .text import TextIndex, tokens
 DEFAULT_CELLS = 131_072  # pairs per cache-sized block: 1 MB per float64 matrix
 ROWS_PER_CHUNK = 64  # needs scored together against every supplier
 ROW_BUFFER_CELLS = 8_000_000  # at most this many scores held at once (64 MB)
+SAMPLE_STRIDE = 16  # top-k: a floor from every 16th column
 
 
 @dataclass
@@ -558,24 +559,36 @@ class Matcher:
     @staticmethod
     def _top_columns(score: np.ndarray, limit: int) -> np.ndarray:
         """Column indices of each row's best ``limit`` scores (ties: lower column first;
-        a row with fewer passing suppliers is padded with columns scored -inf)."""
-        b = score.shape[1]
+        a row with fewer passing suppliers is padded with columns scored -inf).
+
+        The limit-th best of every 16th column is a floor for the limit-th best of all
+        (a subset's k-th best is never higher): only columns at or above it compete."""
+        m, b = score.shape
         if b <= limit:
             return np.broadcast_to(np.arange(b), score.shape).copy()
-        part = np.argpartition(score, b - limit, axis=1)[:, b - limit :]
-        kth = np.take_along_axis(score, part, 1).min(axis=1)
-        ties = np.count_nonzero(score >= kth[:, None], axis=1)
-        for r in np.flatnonzero(ties > limit):
-            # Every column tied with the limit-th score competes; the lower column wins.
-            if np.isfinite(kth[r]):
-                candidates = np.flatnonzero(score[r] >= kth[r])
-                order = np.lexsort((candidates, -score[r, candidates]))
-                part[r] = candidates[order[:limit]]
-            else:
-                finite = np.flatnonzero(np.isfinite(score[r]))
-                filler = np.flatnonzero(~np.isfinite(score[r]))[: limit - len(finite)]
-                part[r] = np.concatenate([finite, filler])
-        return part
+        out = np.empty((m, limit), dtype=np.int64)
+        sample = score[:, ::SAMPLE_STRIDE]
+        if sample.shape[1] >= limit:
+            floor = np.partition(sample, sample.shape[1] - limit, axis=1)[:, -limit]
+        else:
+            floor = np.full(m, -np.inf)
+        for r in range(m):
+            if np.isfinite(floor[r]):
+                candidates = np.flatnonzero(score[r] >= floor[r])
+            else:  # fewer than ``limit`` pass in the sample: every passing column competes
+                candidates = np.flatnonzero(np.isfinite(score[r]))
+            if len(candidates) > limit:
+                values = score[r, candidates]
+                best = np.argpartition(-values, limit - 1)[:limit]
+                kth = values[best].min()
+                candidates = candidates[values >= kth]  # and every column tied with it
+                values = score[r, candidates]
+                candidates = candidates[np.lexsort((candidates, -values))[:limit]]
+            if len(candidates) < limit:  # pad with columns that fail a filter
+                filler = np.flatnonzero(~np.isfinite(score[r]))[: limit - len(candidates)]
+                candidates = np.concatenate([candidates, filler])
+            out[r] = candidates
+        return out
 
     def scores(self, need: NeedRecord) -> np.ndarray:
         """One need's score against every supplier (-inf where a filter fails)."""

@@ -64,3 +64,19 @@ class NeedRecord:
     min_tkdn: float | None = None
     verified_only: bool = False
     excluded: frozenset[int] = field(default_factory=frozenset)  # dismissed IKM ids
+
+
+def signature(record: IkmRecord | NeedRecord) -> str:
+    """A stable fingerprint of everything in a record (sets sorted), for telling whether a
+    stored suggestion was computed from the same inputs."""
+    import hashlib
+
+    parts = []
+    for name in record.__dataclass_fields__:
+        value = getattr(record, name)
+        if isinstance(value, frozenset):
+            value = sorted(value)
+        elif name == "certificates":
+            value = sorted((c.code, str(c.valid_from), str(c.valid_until)) for c in value)
+        parts.append(value)
+    return hashlib.md5(repr(parts).encode(), usedforsecurity=False).hexdigest()

@@ -17,6 +17,7 @@ need's candidates for good. Only rows still ``suggested`` are replaced.
 """
 
 import csv
+import hashlib
 import io
 import json
 import logging
@@ -27,7 +28,7 @@ from decimal import Decimal
 
 from django.conf import settings
 from django.db import connection, transaction
-from django.db.models import Count, Max, Min
+from django.db.models import Count, Max
 from django.utils import timezone
 
 from ikm.models import IKM, Certificate
@@ -37,12 +38,14 @@ from . import scoring as s
 from .engine import Matcher, Scored
 from .explain import reasons_for
 from .loading import ikm_records, need_records, open_demands
+from .records import signature
 from .reference import score_pair
 
 logger = logging.getLogger(__name__)
 
 SUGGESTIONS_PER_NEED = 20
 STORE_BATCH = 200  # needs written per transaction in a bulk recompute
+ANALYZE_AFTER_ROWS = 5000  # rows inserted or deleted by a chunk that call for ANALYZE
 
 
 def current_weights() -> s.Weights:
@@ -124,13 +127,15 @@ def forget_snapshot() -> None:
 
 @dataclass
 class Item:
-    """A supplier's place in a need's list, ready to store."""
+    """A supplier's place in a need's list, ready to store. ``reasons`` stay None until the
+    row must be written (they come from the reference, the costliest part of a row)."""
 
     ikm_id: int
     score: float
     breakdown: dict
-    reasons: list
+    reasons: list | None
     eligible: bool = True
+    signature: str = ""  # of the supplier's record it was computed from ("" if kept as is)
 
 
 @dataclass
@@ -169,6 +174,14 @@ def _rounded(breakdown: dict) -> dict:
     return {name: round(value, 3) for name, value in breakdown.items()}
 
 
+def _ikm_signature(matcher: Matcher, ikm_id: int) -> str:
+    cache = matcher.__dict__.setdefault("_signatures", {})
+    found = cache.get(ikm_id)
+    if found is None:
+        found = cache[ikm_id] = signature(matcher.ikms[matcher.position[ikm_id]])
+    return found
+
+
 def _explained(
     matcher: Matcher, need, ikm_id: int, *, ignore_dismissal=False, record=None
 ) -> Item | None:
@@ -189,7 +202,14 @@ def _explained(
         matcher.today,
         explain_filtered=True,
     )
-    return Item(ikm_id, result.score, result.breakdown, reasons_for(result), result.passed)
+    return Item(
+        ikm_id,
+        result.score,
+        result.breakdown,
+        reasons_for(result),
+        result.passed,
+        signature(record),
+    )
 
 
 def _without_exclusion(need, ikm_id):
@@ -199,13 +219,75 @@ def _without_exclusion(need, ikm_id):
 
 
 def _items(matcher: Matcher, need, top: list[Scored]) -> list[Item]:
-    items = []
-    for scored in top:
-        item = _explained(matcher, need, scored.ikm_id)
-        # The engine's numbers (equal to the reference's within 1e-9) rank and score.
-        item.score, item.breakdown = scored.score, scored.breakdown
-        items.append(item)
-    return items
+    """The engine's top list as items (reasons computed later, only for rows written)."""
+    return [
+        Item(
+            scored.ikm_id,
+            scored.score,
+            scored.breakdown,
+            None,
+            True,
+            _ikm_signature(matcher, scored.ikm_id),
+        )
+        for scored in top
+    ]
+
+
+def _with_reasons(matcher: Matcher, need, item: Item) -> Item:
+    if item.reasons is None:
+        record = matcher.ikms[matcher.position[item.ikm_id]]
+        result = score_pair(need, record, matcher.index, matcher.weights, matcher.today)
+        item.reasons = reasons_for(result)
+    return item
+
+
+def _digest(rank: int, item: Item, context: str) -> str:
+    """What a row was computed from: its place and numbers, the supplier's record, and
+    (in ``context``) the need's record, the engine version, weights and day."""
+    payload = repr(
+        (
+            rank,
+            str(_round(item.score)),
+            sorted(_rounded(item.breakdown).items()),
+            item.eligible,
+            item.signature,
+            context,
+        )
+    )
+    return hashlib.md5(payload.encode(), usedforsecurity=False).hexdigest()
+
+
+@dataclass
+class _Stored:
+    """A stored row as far as a recompute needs it (no JSON decoded)."""
+
+    pk: int
+    ikm_id: int
+    status: str
+    digest: str
+    full: MatchSuggestion | None = None  # loaded for rows the buyer acted on, and merges
+
+    @property
+    def is_actioned(self) -> bool:
+        return self.status != MatchSuggestion.Status.SUGGESTED
+
+    def item(self) -> Item:
+        row = self.full
+        return Item(self.ikm_id, float(row.score), row.breakdown, row.reasons, row.eligible)
+
+
+def _load_stored(locked: set, *, merge: bool) -> dict[int, dict[int, _Stored]]:
+    stored: dict[int, dict[int, _Stored]] = {pk: {} for pk in locked}
+    for pk, demand_id, ikm_id, status, digest in MatchSuggestion.objects.filter(
+        demand_id__in=locked
+    ).values_list("pk", "demand_id", "ikm_id", "status", "digest"):
+        stored[demand_id][ikm_id] = _Stored(pk, ikm_id, status, digest)
+    full = MatchSuggestion.objects.filter(demand_id__in=locked)
+    if not merge:
+        full = full.exclude(status=MatchSuggestion.Status.SUGGESTED)
+    for row in full:
+        stored[row.demand_id][row.ikm_id].full = row
+    return stored
 
 
 def _store(matcher: Matcher, needs_items: dict[int, tuple], *, merge: bool = False) -> StoreResult:
@@ -213,13 +295,15 @@ def _store(matcher: Matcher, needs_items: dict[int, tuple], *, merge: bool = Fal
 
     ``needs_items`` maps a need id to ``(need record, items)``. With ``merge`` the items
     join the need's stored suggestions (an incremental rescore); otherwise they replace
-    the rows still "suggested". Needs that are gone or no longer open are skipped.
+    the rows still "suggested". Needs that are gone or no longer open are skipped. A row
+    whose digest shows it was computed from the same inputs is left as it is.
     """
     result = StoreResult()
     if not needs_items:
         return result
     now = timezone.now()
     version, weights = s.ENGINE_VERSION, matcher.weights.as_dict()
+    base = repr((version, sorted(weights.items()), str(matcher.today)))
     with transaction.atomic():
         locked = set(
             Demand.objects.select_for_update()
@@ -227,22 +311,22 @@ def _store(matcher: Matcher, needs_items: dict[int, tuple], *, merge: bool = Fal
             .order_by("pk")
             .values_list("pk", flat=True)
         )
-        stored: dict[int, dict[int, MatchSuggestion]] = {pk: {} for pk in locked}
-        for row in MatchSuggestion.objects.filter(demand_id__in=locked):
-            stored[row.demand_id][row.ikm_id] = row
+        stored = _load_stored(locked, merge=merge)
         creates, updates, deletes = [], [], []
+        floors: dict[int, Decimal | None] = {}
         for demand_id, (need, items) in needs_items.items():
             if demand_id not in locked:
                 result.skipped.append(demand_id)
                 continue
             result.needs += 1
+            context = base + signature(need)
             rows = stored[demand_id]
             actioned = {pk: row for pk, row in rows.items() if row.is_actioned}
             dismissed = {pk for pk, row in actioned.items() if row.status == "dismissed"}
             fresh = {item.ikm_id: item for item in items if item.ikm_id not in dismissed}
             if merge:
                 kept = {
-                    pk: Item(pk, float(row.score), row.breakdown, row.reasons, row.eligible)
+                    pk: row.item()
                     for pk, row in rows.items()
                     if not row.is_actioned and pk not in fresh
                 }
@@ -254,7 +338,7 @@ def _store(matcher: Matcher, needs_items: dict[int, tuple], *, merge: bool = Fal
                 if item is None and not merge:
                     item = _explained(matcher, need, pk, ignore_dismissal=True)
                 if item is None:  # not rescored now (or left the registry): kept as it was
-                    item = Item(pk, float(row.score), row.breakdown, row.reasons, row.eligible)
+                    item = row.item()
                 kept_actions[pk] = item
             # The top 20 among the candidates and the kept (not dismissed) suppliers: a
             # shortlisted supplier in the top 20 takes one of its places.
@@ -266,6 +350,9 @@ def _store(matcher: Matcher, needs_items: dict[int, tuple], *, merge: bool = Fal
                 (item for item in competing.values() if item.eligible),
                 key=lambda item: (-item.score, item.ikm_id),
             )[:SUGGESTIONS_PER_NEED]
+            floors[demand_id] = (
+                _round(ranked[-1].score) if len(ranked) == SUGGESTIONS_PER_NEED else None
+            )
             final: dict[int, Item] = {
                 item.ikm_id: item for item in ranked if item.ikm_id not in actioned
             }
@@ -273,68 +360,41 @@ def _store(matcher: Matcher, needs_items: dict[int, tuple], *, merge: bool = Fal
             order = sorted(
                 final.values(),
                 key=lambda item: (
-                    actioned.get(item.ikm_id) is not None
-                    and actioned[item.ikm_id].status == "dismissed",
+                    item.ikm_id in dismissed,
                     not item.eligible,
                     -item.score,
                     item.ikm_id,
                 ),
             )
             for rank, item in enumerate(order, start=1):
-                values = {
-                    "rank": rank,
-                    "score": _round(item.score),
-                    "breakdown": _rounded(item.breakdown),
-                    "reasons": item.reasons,
-                    "eligible": item.eligible,
-                }
+                digest = _digest(rank, item, context)
                 row = rows.get(item.ikm_id)
-                if row is None:
-                    creates.append(
-                        MatchSuggestion(
-                            demand_id=demand_id,
-                            ikm_id=item.ikm_id,
-                            engine_version=version,
-                            weights=weights,
-                            computed_at=now,
-                            **values,
-                        )
-                    )
-                    continue
-                current = {
-                    "rank": row.rank,
-                    "score": row.score,
-                    "breakdown": row.breakdown,
-                    "reasons": row.reasons,
-                    "eligible": row.eligible,
-                }
-                if current == values and row.engine_version == version and row.weights == weights:
+                if row is not None and row.digest == digest:
                     result.unchanged += 1
                     continue
-                for name, value in values.items():
-                    setattr(row, name, value)
-                row.engine_version, row.weights, row.computed_at = version, weights, now
-                updates.append(row)
+                _with_reasons(matcher, need, item)
+                written = _Row(
+                    pk=row.pk if row is not None else None,
+                    demand_id=demand_id,
+                    ikm_id=item.ikm_id,
+                    rank=rank,
+                    score=_round(item.score),
+                    breakdown=_rounded(item.breakdown),
+                    reasons=item.reasons,
+                    eligible=item.eligible,
+                    digest=digest,
+                )
+                (creates if row is None else updates).append(written)
             deletes += [row.pk for pk, row in rows.items() if pk not in final]
         if deletes:
             MatchSuggestion.objects.filter(pk__in=deletes).delete()
-        _insert(creates)
-        MatchSuggestion.objects.bulk_update(
-            updates,
-            [
-                "rank",
-                "score",
-                "breakdown",
-                "reasons",
-                "eligible",
-                "engine_version",
-                "weights",
-                "computed_at",
-            ],
-            batch_size=200,
+        _insert(creates, version=version, weights=weights, now=now)
+        _update(updates, version=version, weights=weights, now=now)
+        Demand.objects.bulk_update(
+            [Demand(pk=pk, matched_at=now, match_floor=floor) for pk, floor in floors.items()],
+            ["matched_at", "match_floor"],
+            batch_size=500,
         )
-        done = [pk for pk in needs_items if pk in locked]
-        Demand.objects.filter(pk__in=done).update(matched_at=now)
     result.created, result.updated, result.deleted = len(creates), len(updates), len(deletes)
     return result
 
@@ -349,24 +409,67 @@ INSERT_FIELDS = (
     "eligible",
     "engine_version",
     "weights",
+    "digest",
     "status",
     "dismissed_reason",
     "computed_at",
 )
 
 
-def _insert(rows: list[MatchSuggestion]) -> None:
+@dataclass
+class _Row:
+    """A suggestion row to write (cheaper to build than a model instance)."""
+
+    pk: int | None
+    demand_id: int
+    ikm_id: int
+    rank: int
+    score: Decimal
+    breakdown: dict
+    reasons: list
+    eligible: bool
+    digest: str
+
+    def instance(self, **common) -> MatchSuggestion:
+        return MatchSuggestion(
+            pk=self.pk,
+            demand_id=self.demand_id,
+            ikm_id=self.ikm_id,
+            rank=self.rank,
+            score=self.score,
+            breakdown=self.breakdown,
+            reasons=self.reasons,
+            eligible=self.eligible,
+            digest=self.digest,
+            **common,
+        )
+
+
+def _copy(sql: str, lines) -> None:
+    buffer = io.StringIO()
+    csv.writer(buffer).writerows(lines)
+    buffer.seek(0)
+    with connection.cursor() as cursor:
+        cursor.copy_expert(sql, buffer)
+
+
+def _insert(rows: list[_Row], *, version: str, weights: dict, now) -> None:
     """Insert new suggestions: PostgreSQL's COPY (a nightly recompute writes hundreds of
     thousands), ``bulk_create`` elsewhere."""
     if not rows:
         return
+    common = {"engine_version": version, "weights": weights, "computed_at": now}
     if connection.vendor != "postgresql":
-        MatchSuggestion.objects.bulk_create(rows, batch_size=500)
+        MatchSuggestion.objects.bulk_create([r.instance(**common) for r in rows], batch_size=500)
         return
-    buffer = io.StringIO()
-    writer = csv.writer(buffer)
-    for row in rows:
-        writer.writerow(
+    weights_json, computed_at = json.dumps(weights), now.isoformat()
+    table = MatchSuggestion._meta.db_table
+    columns = ", ".join(MatchSuggestion._meta.get_field(f).column for f in INSERT_FIELDS)
+    # An empty CSV field reads as NULL unless the column is FORCE_NOT_NULL.
+    _copy(
+        f"COPY {table} ({columns}) FROM STDIN WITH (FORMAT csv, "
+        "FORCE_NOT_NULL (dismissed_reason, engine_version, digest, status))",
+        (
             [
                 row.demand_id,
                 row.ikm_id,
@@ -375,23 +478,75 @@ def _insert(rows: list[MatchSuggestion]) -> None:
                 json.dumps(row.breakdown),
                 json.dumps(row.reasons),
                 "t" if row.eligible else "f",
-                row.engine_version,
-                json.dumps(row.weights),
-                row.status,
-                row.dismissed_reason,
-                row.computed_at.isoformat(),
+                version,
+                weights_json,
+                row.digest,
+                MatchSuggestion.Status.SUGGESTED.value,
+                "",
+                computed_at,
             ]
+            for row in rows
+        ),
+    )
+
+
+UPDATE_FIELDS = (
+    "rank",
+    "score",
+    "breakdown",
+    "reasons",
+    "eligible",
+    "engine_version",
+    "weights",
+    "digest",
+    "computed_at",
+)
+
+
+def _update(rows: list[_Row], *, version: str, weights: dict, now) -> None:
+    """Rewrite recomputed suggestions in place (their ids stay, and so do the buyer's
+    actions): on PostgreSQL through a temporary table filled by COPY and one ``UPDATE ...
+    FROM``; ``bulk_update`` elsewhere."""
+    if not rows:
+        return
+    common = {"engine_version": version, "weights": weights, "computed_at": now}
+    if connection.vendor != "postgresql":
+        MatchSuggestion.objects.bulk_update(
+            [r.instance(**common) for r in rows], UPDATE_FIELDS, batch_size=200
         )
-    buffer.seek(0)
+        return
+    weights_json, computed_at = json.dumps(weights), now.isoformat()
     table = MatchSuggestion._meta.db_table
-    columns = ", ".join(MatchSuggestion._meta.get_field(f).column for f in INSERT_FIELDS)
     with connection.cursor() as cursor:
-        # An empty CSV field reads as NULL unless the column is FORCE_NOT_NULL.
-        cursor.copy_expert(
-            f"COPY {table} ({columns}) FROM STDIN WITH (FORMAT csv, "
-            "FORCE_NOT_NULL (dismissed_reason, engine_version, status))",
-            buffer,
+        cursor.execute(
+            "CREATE TEMPORARY TABLE matching_update (id bigint, rank smallint, "
+            "score numeric(6, 3), breakdown jsonb, reasons jsonb, eligible boolean, "
+            "digest varchar(32)) ON COMMIT DROP"
         )
+    _copy(
+        "COPY matching_update FROM STDIN WITH (FORMAT csv)",
+        (
+            [
+                row.pk,
+                row.rank,
+                row.score,
+                json.dumps(row.breakdown),
+                json.dumps(row.reasons),
+                "t" if row.eligible else "f",
+                row.digest,
+            ]
+            for row in rows
+        ),
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"UPDATE {table} AS s SET rank = u.rank, score = u.score, "
+            "breakdown = u.breakdown, reasons = u.reasons, eligible = u.eligible, "
+            "engine_version = %s, weights = %s::jsonb, digest = u.digest, computed_at = %s "
+            "FROM matching_update AS u WHERE s.id = u.id",
+            [version, weights_json, computed_at],
+        )
+        cursor.execute("DROP TABLE matching_update")
 
 
 # -- the jobs -----------------------------------------------------------------------
@@ -426,7 +581,17 @@ def recompute_range(first_id: int, last_id: int, *, matcher: Matcher | None = No
         batch = needs[start : start + STORE_BATCH]
         top = matcher.top(batch, SUGGESTIONS_PER_NEED)
         result.add(_store(matcher, {n.id: (n, _items(matcher, n, top[n.id])) for n in batch}))
+    if result.created + result.deleted >= ANALYZE_AFTER_ROWS:
+        _analyze()
     return result
+
+
+def _analyze() -> None:
+    """Fresh planner statistics after a mass write (a first recompute inserts hundreds of
+    thousands of rows; until autovacuum catches up, the planner would scan the table)."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute(f"ANALYZE {MatchSuggestion._meta.db_table}")
 
 
 _needs_lock = threading.Lock()
@@ -462,7 +627,7 @@ def ikm_rescore(ikm_id: int, *, matcher: Matcher | None = None) -> StoreResult:
         return result
     # A deleted supplier leaves every list.
     scores = matcher.against_record(fresh[0], side) if fresh else [float("-inf")] * len(records)
-    lists = _suggested_lists()
+    floors = dict(open_demands().values_list("pk", "match_floor"))
     present = dict(
         MatchSuggestion.objects.filter(
             ikm_id=ikm_id, demand__status=Demand.Status.OPEN
@@ -472,8 +637,9 @@ def ikm_rescore(ikm_id: int, *, matcher: Matcher | None = None) -> StoreResult:
     for need, score in zip(records, scores, strict=True):
         status = present.get(need.id)
         passes = score != float("-inf")
-        count, low = lists.get(need.id, (0, 0.0))
-        enters = passes and (count < SUGGESTIONS_PER_NEED or score > low)
+        floor = floors.get(need.id)
+        # At or above the 20th score it belongs in the list (the merge breaks ties by id).
+        enters = passes and (floor is None or score >= float(floor))
         if status == MatchSuggestion.Status.SUGGESTED and not enters:
             rematch.append(need.id)
         elif status is not None or enters:
@@ -496,19 +662,6 @@ def ikm_rescore(ikm_id: int, *, matcher: Matcher | None = None) -> StoreResult:
         for need_id in rematch:
             result.add(demand_match(need_id, matcher=fresh_matcher))
     return result
-
-
-def _suggested_lists() -> dict[int, tuple[int, float]]:
-    """Per open need: how many rows are still "suggested", and the lowest of their scores."""
-    return {
-        pk: (n, float(low))
-        for pk, n, low in MatchSuggestion.objects.filter(
-            status=MatchSuggestion.Status.SUGGESTED, demand__status=Demand.Status.OPEN
-        )
-        .values("demand_id")
-        .annotate(n=Count("pk"), low=Min("score"))
-        .values_list("demand_id", "n", "low")
-    }
 
 
 def recompute_all(chunk_size: int = 500) -> StoreResult:
