@@ -514,7 +514,7 @@ def test_reasons_are_rendered_in_the_request_language(pengadaan_user, own_demand
     url = suggestions_url(own_demand)
     english = api(pengadaan_user, language="en").get(url).json()["results"][0]["reasons"]
     assert english == [
-        "Has the process Stamping / pressing (1 of 2 asked).",
+        "Has the process Stamping / pressing (1 of 2 requested).",
         "Same KBLI code (29300).",
         "In the preferred regency/city.",
     ]

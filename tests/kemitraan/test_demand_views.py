@@ -389,7 +389,7 @@ def test_the_reasons_are_rendered_as_sentences(english, pengadaan_user, demand):
     english.force_login(pengadaan_user)
     html = english.get(f"/kemitraan/kebutuhan/{demand.pk}/").text
     assert "Verified by Kemenperin." in html
-    assert "Has the process Stamping / pressing (1 of 1 asked)." in html
+    assert "Has the process Stamping / pressing (1 of 1 requested)." in html
 
 
 def test_kemenperin_reads_the_page_without_actions(client, kemenperin_user, demand, suggestion):
@@ -607,7 +607,7 @@ def test_why_not_explains_the_score_of_a_passing_supplier(english, pengadaan_use
     assert "why-not-components" in html
     for label in ("Process fit", "Text similarity", "KBLI fit", "Quality signals"):
         assert label in html
-    assert "Has the process Stamping / pressing (1 of 1 asked)." in html
+    assert "Has the process Stamping / pressing (1 of 1 requested)." in html
 
 
 def test_why_not_compares_with_the_20th_suggestion(english, pengadaan_user, demand):
