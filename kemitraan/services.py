@@ -140,14 +140,23 @@ def suggestion_dismiss(*, suggestion: MatchSuggestion, actor, reason: str) -> Ma
     if not reason:
         raise ValidationError({"reason": DISMISSAL_NEEDS_REASON})
     suggestion = _locked(suggestion)
-    return _act(suggestion, actor=actor, status=MatchSuggestion.Status.DISMISSED, reason=reason)
+    suggestion = _act(
+        suggestion, actor=actor, status=MatchSuggestion.Status.DISMISSED, reason=reason
+    )
+    # The next supplier in line takes its place in the top 20.
+    _enqueue_demand_match(suggestion.demand_id)
+    return suggestion
 
 
 @transaction.atomic
 def suggestion_restore(*, suggestion: MatchSuggestion, actor) -> MatchSuggestion:
     """Undo an action: the supplier is an ordinary suggestion again (and can come back)."""
     suggestion = _locked(suggestion)
-    return _act(suggestion, actor=actor, status=MatchSuggestion.Status.SUGGESTED)
+    was_dismissed = suggestion.status == MatchSuggestion.Status.DISMISSED
+    suggestion = _act(suggestion, actor=actor, status=MatchSuggestion.Status.SUGGESTED)
+    if was_dismissed:  # it competes for a place again
+        _enqueue_demand_match(suggestion.demand_id)
+    return suggestion
 
 
 @transaction.atomic

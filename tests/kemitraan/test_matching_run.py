@@ -312,3 +312,20 @@ def test_regions_are_matched_by_location_when_asked(suppliers):
     first = suggestions(demand)[0]
     assert first.ikm_id == local.pk
     assert ["location_regency", {}] in first.reasons
+
+
+def test_a_dismissal_lets_the_next_supplier_take_the_place(
+    need, pengadaan_user, django_capture_on_commit_callbacks
+):
+    run.demand_match(need.pk)
+    before = suggested_ids(need)
+    first = suggestions(need)[0]
+
+    with django_capture_on_commit_callbacks(execute=True) as callbacks:
+        suggestion_dismiss(suggestion=first, actor=pengadaan_user, reason="Sudah punya pemasok")
+
+    assert len(callbacks) == 1
+    after = suggested_ids(need)
+    assert first.ikm_id not in after
+    assert len(after) == 20
+    assert set(after) - set(before)  # the 21st came in
