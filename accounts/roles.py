@@ -46,8 +46,20 @@ _READ_ALL = [
     "kemitraan.view_linkmatchevent",
     "kemitraan.view_mou",
     "kemitraan.view_mouparticipant",
+    "kemitraan.view_mousupport",
+    "kemitraan.view_mouwitness",
+    "kemitraan.view_purchaseorder",
+    "kemitraan.view_delivery",
+    "kemitraan.view_payment",
     "pembiayaan.view_lenderprofile",
     "pembiayaan.view_akadkredit",
+]
+# Recording an MoU's details and its realisation (Kemenperin for any MoU, a procurement
+# officer for their organisation's).
+_MOU_RECORDS = [
+    f"kemitraan.{action}_{model}"
+    for model in ("mousupport", "mouwitness", "purchaseorder", "delivery", "payment")
+    for action in ("view", "add", "change", "delete")
 ]
 
 # "app_label.codename" per role. Object scoping (own organisation only) is applied
@@ -74,6 +86,7 @@ ROLE_PERMISSIONS: dict[Role, list[str]] = {
         "kemitraan.add_mouparticipant",
         "kemitraan.change_mouparticipant",
         "kemitraan.delete_mouparticipant",
+        *_MOU_RECORDS,
         "pembiayaan.add_creditscheme",
         "pembiayaan.change_creditscheme",
     ],
@@ -97,6 +110,7 @@ ROLE_PERMISSIONS: dict[Role, list[str]] = {
         "kemitraan.add_mouparticipant",
         "kemitraan.change_mouparticipant",
         "kemitraan.delete_mouparticipant",
+        *_MOU_RECORDS,
     ],
     Role.PEMBIAYAAN: [
         *_REFERENCE,
@@ -105,6 +119,11 @@ ROLE_PERMISSIONS: dict[Role, list[str]] = {
         "kemitraan.view_linkmatchevent",
         "kemitraan.view_mou",
         "kemitraan.view_mouparticipant",
+        "kemitraan.view_mousupport",
+        "kemitraan.view_mouwitness",
+        "kemitraan.view_purchaseorder",
+        "kemitraan.view_delivery",
+        "kemitraan.view_payment",
         "pembiayaan.view_lenderprofile",
         "pembiayaan.change_lenderprofile",
         "pembiayaan.view_akadkredit",

@@ -10,11 +10,21 @@ from .buyers import (
     MatchSuggestionQuerySet,
 )
 from .events import LinkMatchEvent, LinkMatchEventQuerySet
-from .mou import MoU, MouParticipant, MouParticipantQuerySet, MouQuerySet, mou_upload_to
+from .mou import (
+    MoU,
+    MouParticipant,
+    MouParticipantQuerySet,
+    MouQuerySet,
+    MouSupport,
+    MouWitness,
+    mou_upload_to,
+)
+from .realisation import Delivery, Payment, PurchaseOrder
 
 __all__ = [
     "BuyerProfile",
     "BuyerProfileQuerySet",
+    "Delivery",
     "Demand",
     "DemandQuerySet",
     "LinkMatchEvent",
@@ -26,5 +36,9 @@ __all__ = [
     "MouParticipant",
     "MouParticipantQuerySet",
     "MouQuerySet",
+    "MouSupport",
+    "MouWitness",
+    "Payment",
+    "PurchaseOrder",
     "mou_upload_to",
 ]

@@ -184,3 +184,73 @@ class MouParticipant(models.Model):
 
     def __str__(self):
         return f"{self.mou.number}: {self.ikm}"
+
+
+class MouSupport(models.Model):
+    """A support commitment of an MoU along one pillar of the closed loop."""
+
+    class Pillar(models.TextChoices):
+        MARKET_CERTAINTY = "market_certainty", _("Market certainty")
+        TECHNOLOGY_TRANSFER = "technology_transfer", _("Technology transfer")
+        QUALITY = "quality", _("Quality")
+        MANAGEMENT_SYSTEM = "management_system", _("Management system")
+        HUMAN_RESOURCES = "human_resources", _("Human resources")
+        FINANCING = "financing", _("Financing")
+
+    mou = models.ForeignKey(
+        MoU, verbose_name=_("MoU"), on_delete=models.CASCADE, related_name="supports"
+    )
+    pillar = models.CharField(_("pillar"), max_length=30, choices=Pillar.choices)
+    notes = models.TextField(_("what is committed"), blank=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("MoU support commitment")
+        verbose_name_plural = _("MoU support commitments")
+        ordering = ["mou", "pillar"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["mou", "pillar"],
+                name="mou_support_once_per_pillar",
+                violation_error_message=_("This pillar is already in the MoU."),
+            ),
+            models.CheckConstraint(
+                condition=Q(
+                    pillar__in=[
+                        "market_certainty",
+                        "technology_transfer",
+                        "quality",
+                        "management_system",
+                        "human_resources",
+                        "financing",
+                    ]
+                ),
+                name="mou_support_pillar_valid",
+                violation_error_message=_("Unknown pillar."),
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.mou.number}: {self.get_pillar_display()}"
+
+
+class MouWitness(models.Model):
+    """A witness who signed the MoU (personal data: shown on the MoU page only)."""
+
+    mou = models.ForeignKey(
+        MoU, verbose_name=_("MoU"), on_delete=models.CASCADE, related_name="witnesses"
+    )
+    name = models.CharField(_("name"), max_length=200)
+    position = models.CharField(_("position"), max_length=200, blank=True)
+    organisation_name = models.CharField(_("organisation"), max_length=200, blank=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("MoU witness")
+        verbose_name_plural = _("MoU witnesses")
+        ordering = ["mou", "pk"]
+
+    def __str__(self):
+        return self.name
