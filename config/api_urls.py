@@ -13,6 +13,7 @@ from ikm.api import (
     RegencyViewSet,
 )
 from kemitraan.api import DemandViewSet
+from kemitraan.mou_api import LinkMatchEventViewSet, MouViewSet
 
 router = DefaultRouter()
 router.register("provinces", ProvinceViewSet, basename="province")
@@ -22,6 +23,8 @@ router.register("processes", ProcessCapabilityViewSet, basename="process")
 router.register("certification-types", CertificationTypeViewSet, basename="certification-type")
 router.register("ikm", IkmViewSet, basename="ikm")
 router.register("demands", DemandViewSet, basename="demand")
+router.register("mous", MouViewSet, basename="mou")
+router.register("events", LinkMatchEventViewSet, basename="event")
 
 urlpatterns = [
     path("me/", MeView.as_view(), name="api-me"),

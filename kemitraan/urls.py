@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import mou_views, views
 
 app_name = "kemitraan"
 urlpatterns = [
@@ -37,4 +37,11 @@ urlpatterns = [
     ),
     path("pembeli/<int:pk>/", views.BuyerDetailView.as_view(), name="buyer-detail"),
     path("mou/", views.MouListView.as_view(), name="mou-list"),
+    path("mou/baru/", mou_views.MouCreateView.as_view(), name="mou-create"),
+    path("mou/<int:pk>/", mou_views.MouDetailView.as_view(), name="mou-detail"),
+    path("mou/<int:pk>/ubah/", mou_views.MouUpdateView.as_view(), name="mou-update"),
+    path("mou/<int:pk>/dokumen/", mou_views.MouDocumentView.as_view(), name="mou-document"),
+    path("mou/<int:pk>/tandatangani/", mou_views.MouSignView.as_view(), name="mou-sign"),
+    path("mou/<int:pk>/aktifkan/", mou_views.MouActivateView.as_view(), name="mou-activate"),
+    path("mou/<int:pk>/akhiri/", mou_views.MouTerminateView.as_view(), name="mou-terminate"),
 ]

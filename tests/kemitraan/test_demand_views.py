@@ -153,6 +153,9 @@ def test_the_matrix_covers_every_kemitraan_screen():
         "suggestion-restore", "buyer-list", "buyer-profile", "buyer-profile-update",
         "buyer-detail",
         "mou-list",  # tests/test_views.py
+        # tests/kemitraan/test_mou_views.py
+        "mou-create", "mou-detail", "mou-update", "mou-document", "mou-sign", "mou-activate",
+        "mou-terminate",
     }  # fmt: skip
     assert names <= covered
 
