@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import mou_views, views
+from . import mou_views, realisation_views, views
 
 app_name = "kemitraan"
 urlpatterns = [
@@ -44,4 +44,40 @@ urlpatterns = [
     path("mou/<int:pk>/tandatangani/", mou_views.MouSignView.as_view(), name="mou-sign"),
     path("mou/<int:pk>/aktifkan/", mou_views.MouActivateView.as_view(), name="mou-activate"),
     path("mou/<int:pk>/akhiri/", mou_views.MouTerminateView.as_view(), name="mou-terminate"),
+    # Realisation ledger (kemitraan.realisation_views)
+    path(
+        "mou/<int:pk>/realisasi/",
+        realisation_views.MouLedgerView.as_view(),
+        name="mou-realisation",
+    ),
+    path(
+        "mou/<int:pk>/realisasi/<int:participant_pk>/",
+        realisation_views.ParticipantLedgerView.as_view(),
+        name="participant-realisation",
+    ),
+    path(
+        "mou/<int:pk>/realisasi/<int:participant_pk>/po/",
+        realisation_views.PurchaseOrderCreateView.as_view(),
+        name="po-create",
+    ),
+    path(
+        "realisasi/po/<int:pk>/pengiriman/",
+        realisation_views.DeliveryCreateView.as_view(),
+        name="delivery-create",
+    ),
+    path(
+        "realisasi/po/<int:pk>/pembayaran/",
+        realisation_views.PaymentCreateView.as_view(),
+        name="payment-create",
+    ),
+    path(
+        "realisasi/pengiriman/<int:pk>/hapus/",
+        realisation_views.DeliveryDeleteView.as_view(),
+        name="delivery-delete",
+    ),
+    path(
+        "realisasi/pembayaran/<int:pk>/hapus/",
+        realisation_views.PaymentDeleteView.as_view(),
+        name="payment-delete",
+    ),
 ]

@@ -156,6 +156,9 @@ def test_the_matrix_covers_every_kemitraan_screen():
         # tests/kemitraan/test_mou_views.py
         "mou-create", "mou-detail", "mou-update", "mou-document", "mou-sign", "mou-activate",
         "mou-terminate",
+        # tests/kemitraan/test_realisation_views.py
+        "mou-realisation", "participant-realisation", "po-create", "delivery-create",
+        "delivery-delete", "payment-create", "payment-delete",
     }  # fmt: skip
     assert names <= covered
 
