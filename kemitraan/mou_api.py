@@ -3,8 +3,10 @@
 MoUs: every role reads the MoUs in its scope (``MoU.objects.visible_to``: others are 404);
 Kemenperin records and edits MoUs of any buyer, a procurement officer those of their own
 organisation (the buyer is then always theirs). Participants and support commitments are
-nested; the market access is their sum (read-only). Status changes (sign, activate,
-terminate) and the scanned document are handled on the MoU's page, not here. No deletion.
+nested; the market access is their sum (read-only). Status changes are POST actions
+(``sign/``, ``activate/``, ``terminate/``) with the page's permissions (``change_mou`` and
+the scope): a refused transition is a 400 with the service's messages by field. The scanned
+document is handled on the MoU's page, not here. No deletion.
 
 Events: read-only, for every signed-in role.
 """
@@ -12,9 +14,11 @@ Events: read-only, for every signed-in role.
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import Prefetch
 from django.utils.translation import gettext_lazy as _
+from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import mixins, serializers, status, viewsets
+from rest_framework.decorators import action
 from rest_framework.exceptions import PermissionDenied
-from rest_framework.permissions import DjangoModelPermissions, IsAuthenticated
+from rest_framework.permissions import BasePermission, DjangoModelPermissions, IsAuthenticated
 from rest_framework.response import Response
 
 from ikm.models import IKM
@@ -155,6 +159,35 @@ class MouSerializer(serializers.ModelSerializer):
             raise _api_error(exc) from exc
 
 
+class MouSignSerializer(serializers.Serializer):
+    signing_date = serializers.DateField(
+        required=False, allow_null=True, help_text=_("The date the MoU was signed (not later).")
+    )
+    signing_place = serializers.CharField(
+        required=False, allow_blank=True, max_length=200, help_text=_("Where it was signed.")
+    )
+
+
+class MouTerminateSerializer(serializers.Serializer):
+    reason = serializers.CharField(
+        required=False, allow_blank=True, max_length=2000, help_text=_("Why it is terminated.")
+    )
+
+
+class ChangeMouPermission(BasePermission):
+    """The transitions need ``kemitraan.change_mou`` (checked before the scope: 403, then
+    404 for an MoU outside it)."""
+
+    def has_permission(self, request, view):
+        return request.user.has_perm("kemitraan.change_mou")
+
+
+TRANSITION_RESPONSES = {
+    200: MouSerializer,
+    400: OpenApiResponse(description=_("Refused: the messages by field.")),
+}
+
+
 class MouViewSet(
     mixins.ListModelMixin,
     mixins.RetrieveModelMixin,
@@ -212,6 +245,63 @@ class MouViewSet(
         super().update(request, *args, **kwargs)
         mou = self.get_queryset().get(pk=kwargs["pk"])
         return Response(self.get_serializer(mou).data)
+
+    def _transition(self, request, serializer_class, act):
+        mou = self.get_object()
+        data = {}
+        if serializer_class is not None:
+            serializer = serializer_class(data=request.data)
+            serializer.is_valid(raise_exception=True)
+            data = serializer.validated_data
+        try:
+            act(mou, data)
+        except DjangoValidationError as exc:
+            raise _api_error(exc) from exc
+        mou = self.get_queryset().get(pk=mou.pk)
+        return Response(MouSerializer(mou, context=self.get_serializer_context()).data)
+
+    @extend_schema(request=MouSignSerializer, responses=TRANSITION_RESPONSES)
+    @action(
+        detail=True, methods=["post"], permission_classes=[IsAuthenticated, ChangeMouPermission]
+    )
+    def sign(self, request, pk=None):
+        """Record the signing of a draft MoU: its date (not in the future) and place."""
+        return self._transition(
+            request,
+            MouSignSerializer,
+            lambda mou, data: mou_services.mou_sign(
+                mou=mou,
+                signing_date=data.get("signing_date"),
+                signing_place=data.get("signing_place", ""),
+                actor=request.user,
+            ),
+        )
+
+    @extend_schema(request=None, responses=TRANSITION_RESPONSES)
+    @action(
+        detail=True, methods=["post"], permission_classes=[IsAuthenticated, ChangeMouPermission]
+    )
+    def activate(self, request, pk=None):
+        """Put a signed MoU into effect (its validity must not have ended)."""
+        return self._transition(
+            request,
+            None,
+            lambda mou, data: mou_services.mou_activate(mou=mou, actor=request.user),
+        )
+
+    @extend_schema(request=MouTerminateSerializer, responses=TRANSITION_RESPONSES)
+    @action(
+        detail=True, methods=["post"], permission_classes=[IsAuthenticated, ChangeMouPermission]
+    )
+    def terminate(self, request, pk=None):
+        """End a signed or active MoU before its validity ends, with the reason."""
+        return self._transition(
+            request,
+            MouTerminateSerializer,
+            lambda mou, data: mou_services.mou_terminate(
+                mou=mou, reason=data.get("reason", ""), actor=request.user
+            ),
+        )
 
 
 class LinkMatchEventSerializer(serializers.ModelSerializer):

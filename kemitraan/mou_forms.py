@@ -31,8 +31,27 @@ def ikm_label(ikm: IKM) -> str:
     return f"{ikm.nib} — {ikm.name}"
 
 
+IKM_NOT_FOUND_CODE = "not_found"
+
+
+def resolve_ikm(value: str, queryset):
+    """The IKM of ``queryset`` a typed value designates: a 13-digit NIB (also "NIB — name",
+    as the picker shows it) or an exact name. ``ValidationError`` when none or several."""
+    digits = re.sub(r"[\s.\-]", "", value.split("—")[0])
+    if re.fullmatch(r"[0-9]{13}", digits):
+        ikm = queryset.filter(nib=digits).first()
+    else:
+        matches = list(queryset.filter(name__iexact=value.strip())[:2])
+        if len(matches) > 1:
+            raise ValidationError(IKM_AMBIGUOUS, code="ambiguous")
+        ikm = matches[0] if matches else None
+    if ikm is None:
+        raise ValidationError(IKM_NOT_FOUND, code=IKM_NOT_FOUND_CODE)
+    return ikm
+
+
 class IkmField(forms.CharField):
-    """An IKM picked by NIB (typed, or chosen from the page's list of "NIB — name") or by
+    """An IKM picked by NIB (typed, or chosen with the search picker as "NIB — name") or by
     its exact name, among ``queryset`` (the IKM the user may see)."""
 
     def __init__(self, *args, queryset=None, **kwargs):
@@ -45,20 +64,12 @@ class IkmField(forms.CharField):
         return value
 
     def to_python(self, value):
+        if isinstance(value, IKM):
+            return value
         value = super().to_python(value)
         if value in self.empty_values:
             return None
-        digits = re.sub(r"[\s.\-]", "", value.split("—")[0])
-        if re.fullmatch(r"[0-9]{13}", digits):
-            ikm = self.queryset.filter(nib=digits).first()
-        else:
-            matches = list(self.queryset.filter(name__iexact=value.strip())[:2])
-            if len(matches) > 1:
-                raise ValidationError(IKM_AMBIGUOUS, code="ambiguous")
-            ikm = matches[0] if matches else None
-        if ikm is None:
-            raise ValidationError(IKM_NOT_FOUND, code="not_found")
-        return ikm
+        return resolve_ikm(value, self.queryset)
 
 
 class MouForm(forms.ModelForm):
@@ -155,6 +166,9 @@ def _kept(formset) -> list:
 
 
 class ParticipantForm(forms.Form):
+    # Set by the search picker (static/js/kemitraan.js) when an IKM is picked from the
+    # list; without JavaScript it stays empty and the typed NIB or name is resolved.
+    ikm_id = forms.IntegerField(required=False, widget=forms.HiddenInput)
     ikm = IkmField(label=_("IKM (NIB or name)"))
     committed_market_access = MoneyField(
         label=_("committed market access (Rp/year)"), help_text=_("E.g. 3.000.000.000 or 3 miliar.")
@@ -165,12 +179,27 @@ class ParticipantForm(forms.Form):
 
     def __init__(self, *args, ikm_queryset=None, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["ikm"].queryset = ikm_queryset
-        self.fields["ikm"].widget.attrs["list"] = "mou-ikm-options"
+        self.ikm_queryset = ikm_queryset if ikm_queryset is not None else IKM.objects.none()
+        self.fields["ikm"].queryset = self.ikm_queryset
         self.fields["committed_market_access"].label = capfirst(
             self.fields["committed_market_access"].label
         )
         self.fields["committed_parts"].label = capfirst(self.fields["committed_parts"].label)
+
+    def _clean_fields(self):
+        # A picked IKM (its id) wins over the typed text, which is then only its label.
+        super()._clean_fields()
+        ikm_id = self.cleaned_data.get("ikm_id")
+        if ikm_id is None or self.has_error("ikm_id"):
+            return
+        ikm = self.ikm_queryset.filter(pk=ikm_id).first()
+        if "ikm" in self._errors:
+            del self._errors["ikm"]
+        if ikm is None:
+            self.cleaned_data.pop("ikm", None)
+            self.add_error("ikm", ValidationError(IKM_NOT_FOUND, code=IKM_NOT_FOUND_CODE))
+        else:
+            self.cleaned_data["ikm"] = ikm
 
     def clean_committed_market_access(self):
         amount = self.cleaned_data.get("committed_market_access")
@@ -228,8 +257,10 @@ class BaseParticipantFormSet(forms.BaseFormSet):
         ]
 
 
+# Rows are added on the page ("Add participant" clones the empty form); without
+# JavaScript the extra empty rows below are offered, and more after each save.
 ParticipantFormSet = forms.formset_factory(
-    ParticipantForm, formset=BaseParticipantFormSet, extra=5, can_delete=True
+    ParticipantForm, formset=BaseParticipantFormSet, extra=5, can_delete=True, max_num=500
 )
 
 
@@ -273,7 +304,7 @@ class BaseWitnessFormSet(forms.BaseFormSet):
 
 
 WitnessFormSet = forms.formset_factory(
-    WitnessForm, formset=BaseWitnessFormSet, extra=2, can_delete=True
+    WitnessForm, formset=BaseWitnessFormSet, extra=2, can_delete=True, max_num=100
 )
 
 

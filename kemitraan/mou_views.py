@@ -8,14 +8,16 @@ outside the user's scope (``MoU.objects.visible_to``) is a 404. Writes go throug
 """
 
 import mimetypes
+import re
 
 from django.contrib import messages
 from django.contrib.auth.mixins import PermissionRequiredMixin
-from django.core.exceptions import ValidationError
+from django.contrib.auth.views import redirect_to_login
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Q
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
-from django.urls import reverse
+from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views import View
@@ -23,8 +25,8 @@ from django.views import View
 from ikm.models import IKM
 from ikm.uploads import sniff_document_type
 
-from . import mou_services
-from .models import MoU
+from . import mou_services, realisation
+from .models import Demand, Meeting, MoU
 from .mou_forms import (
     MouForm,
     ParticipantFormSet,
@@ -47,6 +49,11 @@ HISTORY_REASONS = {
 
 FORM_TEMPLATE = "kemitraan/mou/form.html"
 DETAIL_TEMPLATE = "kemitraan/mou/detail.html"
+IKM_SEARCH_TEMPLATE = "kemitraan/mou/ikm_search.html"
+
+IKM_SEARCH_RESULTS = 10
+IKM_SEARCH_MIN_LETTERS = 3
+IKM_SEARCH_TOO_SHORT = gettext_lazy("Type at least 3 letters of the name, or the 13-digit NIB.")
 
 
 def mou_url(mou: MoU) -> str:
@@ -118,7 +125,7 @@ class MouFormMixin:
             "witness_formset": None
             if frozen
             else WitnessFormSet(data, prefix="witnesses", initial=witnesses),
-            "ikm_options": ikms,
+            "ikm_search_url": ikm_search_url(mou),
             "mou": mou if mou.pk else None,
         }
 
@@ -199,10 +206,121 @@ class MouUpdateView(PermissionRequiredMixin, MouScopeMixin, MouFormMixin, View):
         )
 
 
+def ikm_search_url(mou: MoU) -> str:
+    url = reverse("kemitraan:mou-ikm-search")
+    return f"{url}?mou={mou.pk}" if mou.pk else url
+
+
+class MouIkmSearchView(View):
+    """The MoU form's IKM picker (htmx): up to 10 IKM the user may see whose name holds the
+    typed text (3 letters at least) or whose NIB it is. Only the id, NIB, name and regency
+    are shown: never contact data.
+
+    Access as for recording an MoU: without ``add_mou`` or ``change_mou`` 403; ``mou=``
+    (editing: its participants stay choosable) must be an MoU in the user's scope, else
+    404."""
+
+    def get(self, request):
+        user = request.user
+        if not user.is_authenticated:
+            return redirect_to_login(request.get_full_path())
+        if not (user.has_perm("kemitraan.add_mou") or user.has_perm("kemitraan.change_mou")):
+            raise PermissionDenied
+        visible = IKM.objects.visible_to(user)
+        if request.GET.get("mou"):
+            try:
+                mou_pk = int(request.GET["mou"])
+            except ValueError as exc:
+                raise Http404 from exc
+            if not user.has_perm("kemitraan.change_mou"):
+                raise PermissionDenied
+            mou = get_object_or_404(MoU.objects.visible_to(user), pk=mou_pk)
+            visible = IKM.objects.filter(
+                Q(pk__in=visible.values("pk")) | Q(pk__in=mou.participants.values("ikm_id"))
+            )
+        query = (request.GET.get("q") or "").strip()[:200]
+        context = {"query": query, "results": None, "error": None}
+        digits = re.sub(r"[\s.\-]", "", query.split("—")[0])
+        if re.fullmatch(r"[0-9]{13}", digits):
+            candidates = visible.filter(nib=digits)
+        elif len(re.sub(r"\W", "", query)) >= IKM_SEARCH_MIN_LETTERS:
+            candidates = visible.filter(name__icontains=query)
+        else:
+            candidates = None
+            context["error"] = IKM_SEARCH_TOO_SHORT if query else None
+        if candidates is not None:
+            found = list(
+                candidates.order_by("name", "pk").values("pk", "nib", "name", "regency__name")[
+                    : IKM_SEARCH_RESULTS + 1
+                ]
+            )
+            for row in found:
+                row["label"] = f"{row['nib']} — {row['name']}"
+            context["results"] = found[:IKM_SEARCH_RESULTS]
+            context["more"] = len(found) > IKM_SEARCH_RESULTS
+        response = render(request, IKM_SEARCH_TEMPLATE, context)
+        response["Cache-Control"] = "private, no-store"
+        return response
+
+
+def _event_url(event_id: int) -> str | None:
+    """The event's page, once the events screens provide one."""
+    try:
+        return reverse("kemitraan:event-detail", args=[event_id])
+    except NoReverseMatch:
+        return None
+
+
+def participant_rows(request, mou: MoU) -> list[dict]:
+    """The participants with, for a viewer of the realisation ledger, each one's summary
+    (ordered, paid, realisation %, overdue) and, where recorded, the meeting and the match
+    suggestion it came from: the meeting when the viewer may see it, the suggestion's need
+    as a link when the viewer may see the need (else its title as plain text). A fixed
+    number of queries whatever the number of participants."""
+    user = request.user
+    participants = list(
+        mou.participants.select_related("ikm", "meeting__event", "suggestion__demand").order_by(
+            "ikm__name", "pk"
+        )
+    )
+    summaries = {}
+    if user.has_perm("kemitraan.view_purchaseorder") and mou.status != MoU.Status.DRAFT:
+        ledger = realisation.mou_ledger(mou)
+        summaries = {row["participant"].pk: row["summary"] for row in ledger["rows"]}
+    meeting_ids = {p.meeting_id for p in participants if p.meeting_id}
+    visible_meetings = set()
+    if meeting_ids:
+        visible_meetings = set(
+            Meeting.objects.visible_to(user).filter(pk__in=meeting_ids).values_list("pk", flat=True)
+        )
+    demand_ids = {p.suggestion.demand_id for p in participants if p.suggestion_id}
+    visible_demands = set()
+    if demand_ids and user.has_perm("kemitraan.view_demand"):
+        visible_demands = set(
+            Demand.objects.visible_to(user).filter(pk__in=demand_ids).values_list("pk", flat=True)
+        )
+    rows = []
+    for participant in participants:
+        meeting = participant.meeting if participant.meeting_id in visible_meetings else None
+        suggestion = participant.suggestion
+        rows.append(
+            {
+                "participant": participant,
+                "summary": summaries.get(participant.pk),
+                "meeting": meeting,
+                "meeting_url": _event_url(meeting.event_id) if meeting else None,
+                "suggestion": suggestion,
+                "demand_visible": bool(suggestion and suggestion.demand_id in visible_demands),
+            }
+        )
+    return rows
+
+
 def detail_context(request, mou: MoU, **extra) -> dict:
     user = request.user
     can_change = user.has_perm("kemitraan.change_mou")
-    participants = list(mou.participants.select_related("ikm").order_by("ikm__name"))
+    rows = participant_rows(request, mou)
+    participants = [row["participant"] for row in rows]
     history = list(
         mou.history.select_related("history_user").order_by("-history_date", "-history_id")
     )
@@ -212,6 +330,9 @@ def detail_context(request, mou: MoU, **extra) -> dict:
     return {
         "mou": mou,
         "participants": participants,
+        "participant_rows": rows,
+        "shows_realisation": any(row["summary"] is not None for row in rows),
+        "shows_origin": any(row["meeting"] or row["suggestion"] for row in rows),
         "market_access": sum(p.committed_market_access for p in participants),
         "supports": list(mou.supports.all()),
         "witnesses": list(mou.witnesses.all()),

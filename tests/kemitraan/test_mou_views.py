@@ -6,6 +6,9 @@ import datetime
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
 
 from accounts.roles import Role
 from kemitraan import mou_services
@@ -13,9 +16,11 @@ from kemitraan.models import MoU, MouParticipant
 
 from ..factories import (
     AkadKreditFactory,
+    DemandFactory,
     IkmFactory,
     LenderProfileFactory,
     LinkMatchEventFactory,
+    MatchSuggestionFactory,
     MouFactory,
     MouParticipantFactory,
     UserFactory,
@@ -78,6 +83,9 @@ MATRIX = [
     ("post", "/kemitraan/mou/{mou}/tandatangani/", {}, expect(422, (K, P), other=404)),
     ("post", "/kemitraan/mou/{mou}/aktifkan/", {}, expect(422, (K, P), other=404)),  # a draft
     ("post", "/kemitraan/mou/{mou}/akhiri/", {}, expect(422, (K, P), other=404)),
+    # The form's IKM picker: those who record MoUs; editing, the MoU must be in scope.
+    ("get", "/kemitraan/mou/cari-ikm/?q=Logam", None, expect(200, (K, P))),
+    ("get", "/kemitraan/mou/cari-ikm/?mou={mou}&q=Logam", None, expect(200, (K, P), other=404)),
 ]
 
 
@@ -441,3 +449,320 @@ def test_api_events_are_read_only_for_every_role(client, who):
         assert response.status_code in (403, 405)  # no writes, whoever asks
     client.logout()
     assert client.get("/api/v1/events/").status_code in (401, 403)
+
+
+# --- The IKM picker (htmx search) ---------------------------------------------------------
+
+
+def test_the_form_has_the_search_picker_and_no_list_of_every_ikm(client, pengadaan_user):
+    IkmFactory(name="CV Tidak Perlu Dimuat")
+    client.force_login(pengadaan_user)
+    html = client.get("/kemitraan/mou/baru/").content.decode()
+    assert "<datalist" not in html and "CV Tidak Perlu Dimuat" not in html
+    assert 'data-ikm-search="/kemitraan/mou/cari-ikm/"' in html
+    assert 'name="participants-0-ikm_id"' in html  # the hidden id the picker sets
+
+
+def test_the_search_finds_ten_by_name_or_one_by_nib_without_contact_data(
+    client, pengadaan_user, kemenperin_user
+):
+    ikms = [
+        IkmFactory(
+            name=f"CV Presisi Baja {n:02d}",
+            contact_name="Budi Rahasia",
+            contact_phone="081299990000",
+            contact_email="rahasia@contoh.id",
+            address="Jl. Tersembunyi 9",
+        )
+        for n in range(12)
+    ]
+    hidden = IkmFactory(name="CV Presisi Draf", verification_status="draft")
+    client.force_login(pengadaan_user)
+    response = client.get("/kemitraan/mou/cari-ikm/", {"q": "presisi"}, HTTP_HX_REQUEST="true")
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert html.count("data-ikm-choice") == 10
+    assert "CV Presisi Baja 00" in html and "CV Presisi Baja 11" not in html
+    assert "CV Presisi Draf" not in html  # not visible to a buyer
+    for secret in ("Budi Rahasia", "081299990000", "rahasia@contoh.id", "Tersembunyi"):
+        assert secret not in html
+    assert response["Cache-Control"] == "private, no-store"
+    html = client.get("/kemitraan/mou/cari-ikm/", {"q": ikms[3].nib}).content.decode()
+    assert html.count("data-ikm-choice") == 1
+    assert f'data-ikm-id="{ikms[3].pk}"' in html
+    assert f'data-ikm-label="{ikms[3].nib} — {ikms[3].name}"' in html
+    html = client.get("/kemitraan/mou/cari-ikm/", {"q": "pr"}).content.decode()
+    assert "data-ikm-choice" not in html and "3" in html  # "type at least 3 letters"
+    client.force_login(kemenperin_user)
+    html = client.get("/kemitraan/mou/cari-ikm/", {"q": hidden.nib}).content.decode()
+    assert f'data-ikm-id="{hidden.pk}"' in html  # Kemenperin sees every IKM
+
+
+def test_editing_the_search_also_offers_the_mous_own_participants(client, pengadaan_user, mou):
+    own = mou.participants.first().ikm
+    type(own).objects.filter(pk=own.pk).update(verification_status="draft")
+    client.force_login(pengadaan_user)
+    plain = client.get("/kemitraan/mou/cari-ikm/", {"q": own.nib}).content.decode()
+    assert "data-ikm-choice" not in plain
+    html = client.get("/kemitraan/mou/cari-ikm/", {"q": own.nib, "mou": mou.pk}).text
+    assert f'data-ikm-id="{own.pk}"' in html
+    assert client.get("/kemitraan/mou/cari-ikm/", {"q": "x", "mou": "abc"}).status_code == 404
+
+
+def test_a_picked_ikm_id_wins_and_one_outside_the_scope_is_refused(
+    client, pengadaan_user, buyer_org
+):
+    ikms = [IkmFactory(), IkmFactory()]
+    hidden = IkmFactory(verification_status="draft")
+    client.force_login(pengadaan_user)
+    data = form_data(
+        ikms,
+        **{
+            "participants-0-ikm_id": str(hidden.pk),
+            "participants-0-ikm": f"{ikms[0].nib} — {ikms[0].name}",
+        },
+    )
+    response = client.post("/kemitraan/mou/baru/", data)
+    assert response.status_code == 422
+    assert "participants-0-ikm-error" in response.content.decode()
+    assert not MoU.objects.exists()
+    data["participants-0-ikm_id"] = str(ikms[0].pk)
+    data["participants-0-ikm"] = "teks yang diketik lalu dipilih"  # the id decides
+    response = client.post("/kemitraan/mou/baru/", data)
+    assert response.status_code == 302, response.content.decode()[:2000]
+    mou = MoU.objects.get()
+    assert set(mou.participants.values_list("ikm_id", flat=True)) == {ikms[0].pk, ikms[1].pk}
+
+
+# --- Adding rows ------------------------------------------------------------------------
+
+
+def test_the_form_offers_add_row_buttons_with_empty_form_templates(client, pengadaan_user):
+    client.force_login(pengadaan_user)
+    html = client.get("/kemitraan/mou/baru/").content.decode()
+    for prefix in ("participants", "witnesses"):
+        assert f'data-formset-add="{prefix}"' in html
+        assert f'<template id="{prefix}-empty">' in html
+        assert f'id="{prefix}-rows"' in html
+        assert f'id="id_{prefix}-TOTAL_FORMS"' in html
+    assert 'name="participants-__prefix__-ikm"' in html
+    assert 'name="witnesses-__prefix__-name"' in html
+
+
+def test_seven_participants_and_three_witnesses_save_in_one_post(client, pengadaan_user):
+    ikms = [IkmFactory() for _ in range(7)]
+    data = form_data(ikms)
+    data["participants-TOTAL_FORMS"] = "7"  # as the "add participant" button counts them
+    for index, ikm in enumerate(ikms):
+        data[f"participants-{index}-ikm"] = ikm.nib
+        data[f"participants-{index}-committed_market_access"] = f"{index + 1} miliar"
+    data["witnesses-TOTAL_FORMS"] = "3"
+    for index in range(3):
+        data[f"witnesses-{index}-name"] = f"Saksi {index}"
+    client.force_login(pengadaan_user)
+    response = client.post("/kemitraan/mou/baru/", data)
+    assert response.status_code == 302, response.content.decode()[:2000]
+    mou = MoU.objects.get()
+    assert mou.participants.count() == 7
+    assert mou.market_access == 28_000_000_000
+    assert mou.witnesses.count() == 3
+
+
+# --- API transitions --------------------------------------------------------------------
+
+
+def test_api_transitions_follow_the_pages_permissions(client, who, mou):
+    url = f"/api/v1/mous/{mou.pk}/"
+    sign = {"signing_date": "2025-01-02", "signing_place": "Jakarta"}
+    for role, code in [(A, 403), (F, 403), (OTHER, 404)]:
+        client.force_login(who[role])
+        for action, body in [("sign", sign), ("activate", {}), ("terminate", {"reason": "x"})]:
+            response = client.post(url + f"{action}/", body, content_type="application/json")
+            assert response.status_code == code, (role, action)
+    client.logout()
+    assert client.post(url + "sign/", sign, content_type="application/json").status_code in (
+        401,
+        403,
+    )
+    mou.refresh_from_db()
+    assert mou.status == "draft"
+
+
+def test_api_sign_activate_terminate(client, pengadaan_user, mou):
+    client.force_login(pengadaan_user)
+    url = f"/api/v1/mous/{mou.pk}/"
+    post = lambda action, body=None: client.post(  # noqa: E731
+        url + f"{action}/", body or {}, content_type="application/json"
+    )
+    response = post("activate")  # a draft
+    assert response.status_code == 400
+    assert response.json()["non_field_errors"] == [str(mou_services.CANNOT_ACTIVATE)]
+    response = post("sign", {"signing_date": "2999-01-01", "signing_place": ""})
+    assert response.status_code == 400
+    assert response.json() == {
+        "signing_date": [str(mou_services.SIGNING_DATE_IN_FUTURE)],
+        "signing_place": [str(mou_services.SIGNING_PLACE_REQUIRED)],
+    }
+    assert post("sign", {"signing_date": "kemarin"}).status_code == 400
+    response = post("sign", {"signing_date": "2025-01-02", "signing_place": "Jakarta"})
+    assert response.status_code == 200, response.content
+    body = response.json()
+    assert body["status"] == "signed" and body["signing_place"] == "Jakarta"
+    assert body["market_access"] == 100_000_000_000
+    assert post("sign", {"signing_date": "2025-01-02", "signing_place": "X"}).json() == {
+        "non_field_errors": [str(mou_services.CANNOT_SIGN)]
+    }
+    assert post("activate").json()["status"] == "active"
+    response = post("terminate", {"reason": " "})
+    assert response.status_code == 400
+    assert response.json() == {"reason": [str(mou_services.TERMINATION_NEEDS_REASON)]}
+    response = post("terminate", {"reason": "IKM tutup"})
+    assert response.status_code == 200 and response.json()["status"] == "terminated"
+    mou.refresh_from_db()
+    assert mou.termination_reason == "IKM tutup"
+    reasons = list(
+        mou.history.order_by("history_id").values_list("history_change_reason", flat=True)
+    )
+    assert reasons[-3:] == ["signed", "activated", "terminated"]
+
+
+# --- The chain on the MoU's page --------------------------------------------------------
+
+
+def signed_mou(buyer_org, participants: int) -> MoU:
+    mou = MouFactory(
+        buyer=buyer_org.buyer_profile,
+        status="active",
+        signing_date=datetime.date(2025, 1, 2),
+        valid_until=datetime.date(2030, 12, 31),
+    )
+    for _ in range(participants):
+        MouParticipantFactory(mou=mou, committed_market_access=10_000_000_000)
+    return mou
+
+
+def record_po(participant, actor, *, value, paid, order_date=datetime.date(2025, 1, 2)):
+    """A PO delivered in full 2 days after it was placed, ``paid`` 5 days after (30 days'
+    terms: overdue once 32 days have passed unpaid)."""
+    from kemitraan import realisation
+
+    po = realisation.purchase_order_record(
+        participant=participant,
+        number=f"PO/{participant.pk}/{value}",
+        order_date=order_date,
+        value=value,
+        payment_terms_days=30,
+        actor=actor,
+    )
+    day = datetime.timedelta(days=1)
+    realisation.delivery_record(
+        purchase_order=po, date=order_date + 2 * day, value=value, actor=actor
+    )
+    if paid:
+        realisation.payment_record(
+            purchase_order=po, date=order_date + 5 * day, value=paid, actor=actor
+        )
+    return po
+
+
+def test_the_page_shows_each_participants_realisation_with_a_ledger_link(
+    client, kemenperin_user, buyer_org
+):
+    mou = signed_mou(buyer_org, 2)
+    first, second = mou.participants.order_by("ikm__name")
+    recent = timezone.localdate() - datetime.timedelta(days=10)
+    record_po(first, kemenperin_user, value=4_000_000_000, paid=1_000_000_000, order_date=recent)
+    record_po(second, kemenperin_user, value=1_000_000_000, paid=0)  # delivered, long overdue
+    client.force_login(kemenperin_user)
+    html = client.get(f"/kemitraan/mou/{mou.pk}/").content.decode()
+    row = html.split(f'id="participant-{first.pk}"')[1].split("</tr>")[0]
+    assert f'href="/kemitraan/mou/{mou.pk}/realisasi/{first.pk}/"' in row
+    assert "40,0% / 10,0%" in row, row  # ordered / paid of the commitment
+    overdue_row = html.split(f'id="participant-{second.pk}"')[1].split("</tr>")[0]
+    assert "text-danger" in overdue_row  # overdue
+    assert "text-danger" not in row
+
+
+def test_a_draft_shows_no_realisation_columns(client, kemenperin_user, mou):
+    client.force_login(kemenperin_user)
+    html = client.get(f"/kemitraan/mou/{mou.pk}/").content.decode()
+    assert "/realisasi/" not in html  # a draft: nothing ordered yet
+
+
+def test_the_page_makes_the_same_number_of_queries_at_3_and_30_participants(
+    client, kemenperin_user, buyer_org
+):
+    counts = []
+    for size in (3, 30):
+        mou = signed_mou(buyer_org, size)
+        demand = DemandFactory(buyer=buyer_org.buyer_profile)
+        for index, participant in enumerate(mou.participants.all()):
+            record_po(participant, kemenperin_user, value=1_000_000_000, paid=500_000_000)
+            MouParticipant.objects.filter(pk=participant.pk).update(
+                suggestion=MatchSuggestionFactory(
+                    demand=demand, ikm=participant.ikm, rank=index + 1
+                )
+            )
+        client.force_login(kemenperin_user)
+        client.get(f"/kemitraan/mou/{mou.pk}/")  # warm up (session, content types)
+        with CaptureQueriesContext(connection) as queries:
+            response = client.get(f"/kemitraan/mou/{mou.pk}/")
+        assert response.status_code == 200
+        html = response.content.decode()
+        assert html.count('class="participant-row"') == size
+        assert html.count(f'href="/kemitraan/kebutuhan/{demand.pk}/"') == size
+        counts.append(len(queries))
+    assert counts[0] == counts[1], counts
+
+
+def test_the_suggestion_links_to_the_need_only_for_who_may_see_it(
+    client, kemenperin_user, pembiayaan_user, buyer_org, lender_org
+):
+    mou = signed_mou(buyer_org, 1)
+    AkadKreditFactory(lender=LenderProfileFactory(organisation=lender_org), mou=mou)
+    participant = mou.participants.get()
+    demand = DemandFactory(buyer=buyer_org.buyer_profile, title="Bracket knalpot Uji Rantai")
+    suggestion = MatchSuggestionFactory(demand=demand, ikm=participant.ikm)
+    MouParticipant.objects.filter(pk=participant.pk).update(suggestion=suggestion)
+    client.force_login(kemenperin_user)
+    html = client.get(f"/kemitraan/mou/{mou.pk}/").content.decode()
+    assert f'href="/kemitraan/kebutuhan/{demand.pk}/"' in html
+    assert "Bracket knalpot Uji Rantai" in html
+    client.force_login(pembiayaan_user)  # reads the MoU behind its akad, not the need
+    html = client.get(f"/kemitraan/mou/{mou.pk}/").content.decode()
+    assert "Bracket knalpot Uji Rantai" in html
+    assert f"/kemitraan/kebutuhan/{demand.pk}/" not in html
+
+
+def test_the_meeting_is_shown_to_who_may_see_it(
+    client, kemenperin_user, pembiayaan_user, buyer_org, lender_org
+):
+    from kemitraan.models import EventSession, Meeting
+
+    mou = signed_mou(buyer_org, 1)
+    AkadKreditFactory(lender=LenderProfileFactory(organisation=lender_org), mou=mou)
+    participant = mou.participants.get()
+    event = LinkMatchEventFactory(name="Temu Bisnis Uji Rantai")
+    session = EventSession.objects.create(
+        event=event,
+        date=event.start_date,
+        start_time=datetime.time(9),
+        end_time=datetime.time(12),
+    )
+    meeting = Meeting.objects.create(
+        event=event,
+        session=session,
+        starts_at=timezone.make_aware(
+            datetime.datetime.combine(event.start_date, session.start_time)
+        ),
+        table=1,
+        buyer=buyer_org.buyer_profile,
+        ikm=participant.ikm,
+    )
+    MouParticipant.objects.filter(pk=participant.pk).update(meeting=meeting)
+    client.force_login(kemenperin_user)
+    html = client.get(f"/kemitraan/mou/{mou.pk}/").content.decode()
+    assert "Temu Bisnis Uji Rantai" in html
+    assert f'href="/kemitraan/acara/{event.pk}/"' in html  # the event's page
+    client.force_login(pembiayaan_user)  # lenders see no meetings
+    assert "Temu Bisnis Uji Rantai" not in client.get(f"/kemitraan/mou/{mou.pk}/").text
