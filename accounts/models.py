@@ -140,3 +140,83 @@ class RecordedModel(models.Model):
 
     class Meta:
         abstract = True
+
+
+class NotificationQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        """A user sees only their own notifications (staff and superusers included)."""
+        if not getattr(user, "is_authenticated", False):
+            return self.none()
+        return self.filter(user=user)
+
+
+class Notification(models.Model):
+    """A message to one user: shown in their inbox and, if they have an address, e-mailed.
+
+    Created by :func:`accounts.notifications.notify`; the e-mail goes out in
+    :func:`accounts.tasks.notification_send_task`. ``email_to`` is personal data: it is
+    never logged and never put in a URL.
+    """
+
+    class Kind(models.TextChoices):
+        MEETING_REQUESTED = "meeting_requested", _("Meeting requested")
+        MEETING_CONFIRMED = "meeting_confirmed", _("Meeting confirmed")
+        MEETING_MOVED = "meeting_moved", _("Meeting moved")
+        MEETING_CANCELLED = "meeting_cancelled", _("Meeting cancelled")
+        MEETING_REMINDER = "meeting_reminder", _("Meeting reminder")
+        MOU_EXPIRING = "mou_expiring", _("MoU nearing expiry")
+        OTHER = "other", _("Other")
+
+    user = models.ForeignKey(
+        User, verbose_name=_("user"), on_delete=models.CASCADE, related_name="notifications"
+    )
+    kind = models.CharField(_("kind"), max_length=30, choices=Kind.choices, default=Kind.OTHER)
+    subject = models.CharField(_("subject"), max_length=200)
+    body = models.TextField(_("message"), blank=True)
+    url = models.CharField(
+        _("link"), max_length=500, blank=True, help_text=_("A link within the site.")
+    )
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True, db_index=True)
+    sent_at = models.DateTimeField(_("e-mail sent at"), null=True, blank=True)
+    email_to = models.EmailField(_("e-mailed to"), blank=True)
+    error = models.TextField(_("last error"), blank=True)
+    dedupe_key = models.CharField(
+        _("de-duplication key"),
+        max_length=200,
+        blank=True,
+        help_text=_("The same key is never sent twice to the same user."),
+    )
+
+    objects = NotificationQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("notification")
+        verbose_name_plural = _("notifications")
+        ordering = ["-created_at", "-pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user", "dedupe_key"],
+                condition=~models.Q(dedupe_key=""),
+                name="notification_user_dedupe_key_unique",
+                violation_error_message=_("This user already had this notification."),
+            ),
+            models.CheckConstraint(
+                condition=models.Q(
+                    kind__in=[
+                        "meeting_requested",
+                        "meeting_confirmed",
+                        "meeting_moved",
+                        "meeting_cancelled",
+                        "meeting_reminder",
+                        "mou_expiring",
+                        "other",
+                    ]
+                ),
+                name="notification_kind_valid",
+                violation_error_message=_("Unknown notification kind."),
+            ),
+        ]
+        indexes = [models.Index(fields=["user", "-created_at"], name="notification_user_recent")]
+
+    def __str__(self):
+        return self.subject

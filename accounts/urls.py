@@ -13,4 +13,5 @@ urlpatterns = [
         auth_views.PasswordChangeDoneView.as_view(),
         name="password_change_done",
     ),
+    path("pemberitahuan/", views.NotificationListView.as_view(), name="notification-list"),
 ]

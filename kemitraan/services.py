@@ -180,3 +180,70 @@ def mou_expire_due(*, today: datetime.date | None = None) -> int:
     if count:
         logger.info("Expired %d MoU(s) whose validity ended before %s", count, today)
     return count
+
+
+MOU_EXPIRING_DAYS = 30
+
+
+def mou_expiring_notify(*, today: datetime.date | None = None) -> int:
+    """Tell the buyer's procurement officers and Kemenperin staff about signed or active
+    MoUs ending within ``MOU_EXPIRING_DAYS`` days (today included). Safe to run daily:
+    each user hears about an MoU's end date once (a de-duplication key).
+
+    Returns how many notifications were created now.
+    """
+    from django.conf import settings
+    from django.urls import reverse
+    from django.utils import formats, translation
+    from django.utils.translation import gettext
+
+    from accounts.models import Notification, User
+    from accounts.notifications import notify
+    from accounts.roles import Role
+
+    today = today or timezone.localdate()
+    due = (
+        MoU.objects.filter(
+            status__in=[MoU.Status.SIGNED, MoU.Status.ACTIVE],
+            valid_until__gte=today,
+            valid_until__lte=today + datetime.timedelta(days=MOU_EXPIRING_DAYS),
+        )
+        .select_related("buyer__organisation")
+        .order_by("valid_until", "pk")
+    )
+    staff = list(User.objects.filter(is_active=True, groups__name=Role.KEMENPERIN).distinct())
+    count = 0
+    for mou in due:
+        officers = User.objects.filter(
+            is_active=True,
+            organisation_id=mou.buyer.organisation_id,
+            groups__name=Role.PENGADAAN,
+        ).distinct()
+        days = (mou.valid_until - today).days
+        with translation.override(settings.LANGUAGE_CODE), transaction.atomic():
+            subject = gettext("MoU %(number)s ends on %(date)s") % {
+                "number": mou.number,
+                "date": formats.date_format(mou.valid_until, "DATE_FORMAT"),
+            }
+            body = gettext(
+                "The MoU %(number)s (%(title)s) of %(buyer)s is valid until %(date)s, "
+                "%(days)s day(s) from today. Extend it or record its outcome before then."
+            ) % {
+                "number": mou.number,
+                "title": mou.title,
+                "buyer": mou.buyer.organisation.name,
+                "date": formats.date_format(mou.valid_until, "DATE_FORMAT"),
+                "days": days,
+            }
+            created = notify(
+                users=[*officers, *staff],
+                kind=Notification.Kind.MOU_EXPIRING,
+                subject=subject,
+                body=body,
+                url=reverse("kemitraan:mou-detail", args=[mou.pk]),
+                dedupe_key=f"mou-expiring:{mou.pk}:{mou.valid_until.isoformat()}",
+            )
+        count += len(created)
+    if count:
+        logger.info("Sent %d notification(s) of MoUs nearing expiry", count)
+    return count

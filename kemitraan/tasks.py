@@ -16,7 +16,7 @@ from django.db import InterfaceError, OperationalError
 from redis.exceptions import ConnectionError as RedisConnectionError
 
 from .matching import run
-from .services import mou_expire_due
+from .services import mou_expire_due, mou_expiring_notify
 
 logger = logging.getLogger(__name__)
 
@@ -38,6 +38,21 @@ RESCORE_MAX_IKM = 200
 def mou_expire_due_task() -> int:
     """Daily: expire MoUs whose validity has ended. Idempotent."""
     return mou_expire_due()
+
+
+@shared_task(**RETRY)
+def mou_expiring_notify_task() -> int:
+    """Daily: tell buyers and Kemenperin about MoUs ending within 30 days. Idempotent."""
+    return mou_expiring_notify()
+
+
+@shared_task(**RETRY)
+def meeting_reminder_task() -> int:
+    """Daily: remind the buyers' officers and Kemenperin of tomorrow's confirmed Link &
+    Match meetings. Idempotent (one reminder per meeting and day)."""
+    from .event_services import meeting_send_reminders
+
+    return meeting_send_reminders()
 
 
 @shared_task(**RETRY)

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import mou_views, realisation_views, views
+from . import event_views, mou_views, po_import_views, realisation_views, views
 
 app_name = "kemitraan"
 urlpatterns = [
@@ -38,6 +38,7 @@ urlpatterns = [
     path("pembeli/<int:pk>/", views.BuyerDetailView.as_view(), name="buyer-detail"),
     path("mou/", views.MouListView.as_view(), name="mou-list"),
     path("mou/baru/", mou_views.MouCreateView.as_view(), name="mou-create"),
+    path("mou/cari-ikm/", mou_views.MouIkmSearchView.as_view(), name="mou-ikm-search"),
     path("mou/<int:pk>/", mou_views.MouDetailView.as_view(), name="mou-detail"),
     path("mou/<int:pk>/ubah/", mou_views.MouUpdateView.as_view(), name="mou-update"),
     path("mou/<int:pk>/dokumen/", mou_views.MouDocumentView.as_view(), name="mou-document"),
@@ -79,5 +80,83 @@ urlpatterns = [
         "realisasi/pembayaran/<int:pk>/hapus/",
         realisation_views.PaymentDeleteView.as_view(),
         name="payment-delete",
+    ),
+    # Importing POs, deliveries and payments (kemitraan.po_import_views)
+    path(
+        "mou/<int:pk>/realisasi/impor/",
+        po_import_views.PoImportUploadView.as_view(),
+        name="po-import",
+    ),
+    path(
+        "mou/<int:pk>/realisasi/impor/pratinjau/",
+        po_import_views.PoImportPreviewView.as_view(),
+        name="po-import-preview",
+    ),
+    path(
+        "mou/<int:pk>/realisasi/impor/terapkan/",
+        po_import_views.PoImportApplyView.as_view(),
+        name="po-import-apply",
+    ),
+    path(
+        "mou/<int:pk>/realisasi/impor/kesalahan/",
+        po_import_views.PoImportErrorsView.as_view(),
+        name="po-import-errors",
+    ),
+    path(
+        "mou/<int:pk>/realisasi/impor/templat/",
+        po_import_views.PoImportTemplateView.as_view(),
+        name="po-import-template",
+    ),
+    # Link & Match events (kemitraan.event_views; tests/kemitraan/test_events.py)
+    path("acara/", event_views.EventListView.as_view(), name="event-list"),
+    path("acara/baru/", event_views.EventCreateView.as_view(), name="event-create"),
+    path("acara/<int:pk>/", event_views.EventDetailView.as_view(), name="event-detail"),
+    path("acara/<int:pk>/ubah/", event_views.EventUpdateView.as_view(), name="event-update"),
+    path("acara/<int:pk>/daftar/", event_views.EventRegisterView.as_view(), name="event-register"),
+    path(
+        "acara/peserta/<int:pk>/setujui/",
+        event_views.ParticipantApproveView.as_view(),
+        name="participant-approve",
+    ),
+    path(
+        "acara/peserta/<int:pk>/tolak/",
+        event_views.ParticipantRejectView.as_view(),
+        name="participant-reject",
+    ),
+    path(
+        "acara/<int:pk>/sesi/baru/", event_views.SessionCreateView.as_view(), name="session-create"
+    ),
+    path(
+        "acara/sesi/<int:pk>/ubah/", event_views.SessionUpdateView.as_view(), name="session-update"
+    ),
+    path(
+        "acara/<int:pk>/pertemuan/", event_views.EventMeetingsView.as_view(), name="event-meetings"
+    ),
+    path(
+        "acara/<int:pk>/pertemuan/baru/",
+        event_views.MeetingRequestView.as_view(),
+        name="meeting-request",
+    ),
+    path(
+        "pertemuan/<int:pk>/konfirmasi/",
+        event_views.MeetingConfirmView.as_view(),
+        name="meeting-confirm",
+    ),
+    path("pertemuan/<int:pk>/pindah/", event_views.MeetingMoveView.as_view(), name="meeting-move"),
+    path(
+        "pertemuan/<int:pk>/batalkan/",
+        event_views.MeetingCancelView.as_view(),
+        name="meeting-cancel",
+    ),
+    path(
+        "pertemuan/<int:pk>/hasil/",
+        event_views.MeetingOutcomeView.as_view(),
+        name="meeting-outcome",
+    ),
+    path("acara/<int:pk>/jadwal/", event_views.EventScheduleView.as_view(), name="event-schedule"),
+    path(
+        "acara/<int:pk>/jadwal.xlsx",
+        event_views.EventScheduleExportView.as_view(),
+        name="event-schedule-xlsx",
     ),
 ]

@@ -169,6 +169,8 @@ EMAIL_BACKEND = env(
     "DJANGO_EMAIL_BACKEND", default="django.core.mail.backends.console.EmailBackend"
 )
 DEFAULT_FROM_EMAIL = env("DJANGO_DEFAULT_FROM_EMAIL", default="Kemitraan <noreply@kemitraan.local>")
+# The site's address, put before the links in notification e-mails (e.g. https://kemitraan.example).
+SITE_URL = env("DJANGO_SITE_URL", default="")
 
 # --- Redis and Celery ---------------------------------------------------------
 
@@ -198,6 +200,14 @@ CELERY_BEAT_SCHEDULE = {
     "matches-recompute-nightly": {
         "task": "kemitraan.tasks.matches_recompute_all_task",
         "schedule": crontab(hour=1, minute=30),
+    },
+    "mou-expiring-notify-daily": {
+        "task": "kemitraan.tasks.mou_expiring_notify_task",
+        "schedule": crontab(hour=7, minute=0),
+    },
+    "meeting-reminder-daily": {
+        "task": "kemitraan.tasks.meeting_reminder_task",
+        "schedule": crontab(hour=8, minute=0),
     },
 }
 

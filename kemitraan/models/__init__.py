@@ -9,7 +9,16 @@ from .buyers import (
     MatchSuggestion,
     MatchSuggestionQuerySet,
 )
-from .events import LinkMatchEvent, LinkMatchEventQuerySet
+from .events import (
+    EventParticipant,
+    EventParticipantQuerySet,
+    EventSession,
+    EventSessionQuerySet,
+    LinkMatchEvent,
+    LinkMatchEventQuerySet,
+    Meeting,
+    MeetingQuerySet,
+)
 from .mou import (
     MoU,
     MouParticipant,
@@ -27,11 +36,17 @@ __all__ = [
     "Delivery",
     "Demand",
     "DemandQuerySet",
+    "EventParticipant",
+    "EventParticipantQuerySet",
+    "EventSession",
+    "EventSessionQuerySet",
     "LinkMatchEvent",
     "LinkMatchEventQuerySet",
     "MatchSuggestion",
     "MatchSuggestionQuerySet",
     "MatchingWeights",
+    "Meeting",
+    "MeetingQuerySet",
     "MoU",
     "MouParticipant",
     "MouParticipantQuerySet",

@@ -9,8 +9,8 @@ from simple_history.models import HistoricalRecords
 from accounts.models import RecordedModel
 from ikm.models import IKM
 
-from .buyers import BuyerProfile
-from .events import LinkMatchEvent
+from .buyers import BuyerProfile, MatchSuggestion
+from .events import LinkMatchEvent, Meeting
 
 
 class MouQuerySet(models.QuerySet):
@@ -161,6 +161,23 @@ class MouParticipant(models.Model):
         _("committed market access (Rp/year)"), validators=[MinValueValidator(1)]
     )
     committed_parts = models.TextField(_("committed parts"), blank=True)
+    # The chain suggestion → meeting → MoU, when the partnership came from one.
+    meeting = models.ForeignKey(
+        Meeting,
+        verbose_name=_("Link & Match meeting"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="mou_participations",
+    )
+    suggestion = models.ForeignKey(
+        MatchSuggestion,
+        verbose_name=_("match suggestion"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="mou_participations",
+    )
 
     objects = MouParticipantQuerySet.as_manager()
     history = HistoricalRecords()

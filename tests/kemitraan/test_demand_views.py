@@ -156,9 +156,18 @@ def test_the_matrix_covers_every_kemitraan_screen():
         # tests/kemitraan/test_mou_views.py
         "mou-create", "mou-detail", "mou-update", "mou-document", "mou-sign", "mou-activate",
         "mou-terminate",
+        "mou-ikm-search",  # the MoU form's IKM picker: tests/kemitraan/test_mou_views.py
         # tests/kemitraan/test_realisation_views.py
         "mou-realisation", "participant-realisation", "po-create", "delivery-create",
         "delivery-delete", "payment-create", "payment-delete",
+        # tests/kemitraan/test_po_import.py
+        "po-import", "po-import-preview", "po-import-apply", "po-import-errors",
+        "po-import-template",
+        # tests/kemitraan/test_events.py (Link & Match events)
+        "event-list", "event-create", "event-detail", "event-update", "event-register",
+        "participant-approve", "participant-reject", "session-create", "session-update",
+        "event-meetings", "meeting-request", "meeting-confirm", "meeting-move", "meeting-cancel",
+        "meeting-outcome", "event-schedule", "event-schedule-xlsx",
     }  # fmt: skip
     assert names <= covered
 
