@@ -8,13 +8,21 @@ nested; the market access is their sum (read-only). Status changes are POST acti
 the scope): a refused transition is a 400 with the service's messages by field. The scanned
 document is handled on the MoU's page, not here. No deletion.
 
-Events: read-only, for every signed-in role.
+Realisation: for a user who may view purchase orders (``kemitraan.view_purchaseorder``),
+each MoU and each participant carries its ``realisation`` (ordered, delivered, paid, overdue
+against the commitment), computed by :mod:`kemitraan.realisation` as of today; for others it
+is ``null``. A page of MoUs costs the same few queries whatever its MoUs, participants and POs.
+
+Events: read-only, for every signed-in role. An event's detail adds its approved
+participants and its sessions (not for lenders, like the pages) and the meetings in the
+user's scope as on the meetings page: Kemenperin and KADIN all, a procurement officer their
+own organisation's, a lender officer none.
 """
 
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import Prefetch
 from django.utils.translation import gettext_lazy as _
-from drf_spectacular.utils import OpenApiResponse, extend_schema
+from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_field
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import PermissionDenied
@@ -23,12 +31,60 @@ from rest_framework.response import Response
 
 from ikm.models import IKM
 
-from . import mou_services
+from . import mou_services, realisation
 from .api import NO_BUYER_PROFILE, DemandPermission, KemitraanPagination
-from .models import BuyerProfile, LinkMatchEvent, MoU, MouParticipant, MouSupport
+from .models import (
+    BuyerProfile,
+    EventParticipant,
+    EventSession,
+    LinkMatchEvent,
+    Meeting,
+    MoU,
+    MouParticipant,
+    MouSupport,
+)
 from .serializers import BuyerSummarySerializer, _api_error
 
 IKM_NOT_VISIBLE = _("Unknown IKM: {value}.")
+REALISATION_KEY = "realisation"  # in the serializer's context: the ledgers computed so far
+
+
+def _decimal_field(help_text, source=None):
+    return serializers.DecimalField(
+        source=source,
+        max_digits=None,
+        decimal_places=1,
+        coerce_to_string=False,
+        allow_null=True,
+        read_only=True,
+        help_text=help_text,
+    )
+
+
+class RealisationSerializer(serializers.Serializer):
+    """A :class:`kemitraan.realisation.Summary`: the POs against the committed market access,
+    cumulative over the MoU, as of today. Whole rupiah; percentages rounded to 0.1."""
+
+    ordered = serializers.IntegerField(read_only=True, help_text=_("Σ PO values (Rp)."))
+    delivered = serializers.IntegerField(read_only=True, help_text=_("Σ deliveries (Rp)."))
+    paid = serializers.IntegerField(read_only=True, help_text=_("Σ payments (Rp)."))
+    overdue = serializers.IntegerField(
+        read_only=True, help_text=_("Delivered, due under the payment terms and not paid (Rp).")
+    )
+    realisation_percent = _decimal_field(
+        _("Ordered / committed x 100; null if nothing committed."), source="ordered_percent"
+    )
+    paid_percent = _decimal_field(_("Paid / committed x 100; null if nothing committed."))
+    overdue_purchase_orders = serializers.IntegerField(
+        source="overdue_count", read_only=True, help_text=_("POs with an overdue amount.")
+    )
+    average_days_to_pay = _decimal_field(
+        _(
+            "Days from delivery to full payment, weighted by delivery value; null until a "
+            "delivery is fully paid."
+        ),
+        source="avg_days_to_pay",
+    )
 
 
 class MouParticipantSerializer(serializers.ModelSerializer):
@@ -42,16 +98,41 @@ class MouParticipantSerializer(serializers.ModelSerializer):
     committed_market_access = serializers.IntegerField(
         min_value=1, help_text=_("Whole rupiah per year.")
     )
+    realisation = serializers.SerializerMethodField(
+        help_text=_("Null for a user who may not view purchase orders.")
+    )
 
     class Meta:
         model = MouParticipant
-        fields = ["ikm", "ikm_nib", "ikm_name", "committed_market_access", "committed_parts"]
+        fields = [
+            "ikm",
+            "ikm_nib",
+            "ikm_name",
+            "committed_market_access",
+            "committed_parts",
+            "realisation",
+        ]
+
+    @extend_schema_field(RealisationSerializer(allow_null=True))
+    def get_realisation(self, participant):
+        ledgers = self.context.get(REALISATION_KEY)
+        summary = ledgers["participants"].get(participant.pk) if ledgers else None
+        return RealisationSerializer(summary).data if summary is not None else None
 
 
 class MouSupportSerializer(serializers.ModelSerializer):
     class Meta:
         model = MouSupport
         fields = ["pillar", "notes"]
+
+
+class MouListSerializer(serializers.ListSerializer):
+    """Computes the realisation of the whole page at once before its MoUs are rendered."""
+
+    def to_representation(self, data):
+        mous = list(data.all() if hasattr(data, "all") else data)
+        self.child.load_realisation(mous)
+        return super().to_representation(mous)
 
 
 class MouSerializer(serializers.ModelSerializer):
@@ -74,9 +155,13 @@ class MouSerializer(serializers.ModelSerializer):
         read_only=True, help_text=_("Committed market access per year (Rp): the participants' sum.")
     )
     has_document = serializers.SerializerMethodField()
+    realisation = serializers.SerializerMethodField(
+        help_text=_("The participants' total. Null for a user who may not view purchase orders.")
+    )
 
     class Meta:
         model = MoU
+        list_serializer_class = MouListSerializer
         fields = [
             "id",
             "number",
@@ -97,6 +182,7 @@ class MouSerializer(serializers.ModelSerializer):
             "participants",
             "supports",
             "has_document",
+            "realisation",
             "created_at",
             "updated_at",
         ]
@@ -114,6 +200,34 @@ class MouSerializer(serializers.ModelSerializer):
 
     def get_has_document(self, mou) -> bool:
         return bool(mou.document)
+
+    def load_realisation(self, mous) -> None:
+        """Put the ledgers of ``mous`` not yet computed into the context (read by the MoU's
+        and its participants' ``realisation``); ``None`` there for a user who may not view
+        purchase orders."""
+        context = self.context
+        if REALISATION_KEY not in context:
+            request = context.get("request")
+            allowed = request is not None and request.user.has_perm("kemitraan.view_purchaseorder")
+            context[REALISATION_KEY] = {"mous": {}, "participants": {}} if allowed else None
+        ledgers = context[REALISATION_KEY]
+        missing = [mou for mou in mous if ledgers and mou.pk not in ledgers["mous"]]
+        if not missing:
+            return
+        for mou_pk, ledger in realisation.mou_ledgers(missing).items():
+            ledgers["mous"][mou_pk] = ledger["total"]
+            for row in ledger["rows"]:
+                ledgers["participants"][row["participant"].pk] = row["summary"]
+
+    def to_representation(self, instance):
+        self.load_realisation([instance])
+        return super().to_representation(instance)
+
+    @extend_schema_field(RealisationSerializer(allow_null=True))
+    def get_realisation(self, mou):
+        ledgers = self.context.get(REALISATION_KEY)
+        summary = ledgers["mous"].get(mou.pk) if ledgers else None
+        return RealisationSerializer(summary).data if summary is not None else None
 
     def validate_participants(self, participants):
         user = self.context["request"].user
@@ -324,6 +438,101 @@ class LinkMatchEventSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
+class EventPartySerializer(serializers.Serializer):
+    kind = serializers.CharField(read_only=True, help_text=_('"buyer" or "ikm".'))
+    id = serializers.IntegerField(read_only=True, help_text=_("The buyer's or the IKM's id."))
+    name = serializers.CharField(read_only=True)
+
+
+class EventSessionSerializer(serializers.ModelSerializer):
+    start = serializers.TimeField(source="start_time", read_only=True)
+    end = serializers.TimeField(source="end_time", read_only=True)
+
+    class Meta:
+        model = EventSession
+        fields = ["id", "date", "start", "end", "slot_minutes", "tables"]
+        read_only_fields = fields
+
+
+class MeetingIkmSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = IKM
+        fields = ["id", "name"]
+        read_only_fields = fields
+
+
+class EventMeetingSerializer(serializers.ModelSerializer):
+    buyer = BuyerSummarySerializer(read_only=True)
+    ikm = MeetingIkmSerializer(read_only=True)
+
+    class Meta:
+        model = Meeting
+        fields = ["id", "starts_at", "table", "buyer", "ikm", "status", "outcome"]
+        read_only_fields = fields
+
+
+class LinkMatchEventDetailSerializer(LinkMatchEventSerializer):
+    """An event with its programme: the approved participants and the sessions (empty for a
+    lender officer), and the meetings in the user's scope (Kemenperin and KADIN all, a
+    procurement officer their organisation's, a lender officer none)."""
+
+    participants = serializers.SerializerMethodField()
+    sessions = serializers.SerializerMethodField()
+    meetings = serializers.SerializerMethodField()
+
+    class Meta(LinkMatchEventSerializer.Meta):
+        fields = [*LinkMatchEventSerializer.Meta.fields, "participants", "sessions", "meetings"]
+        read_only_fields = fields
+
+    @property
+    def _user(self):
+        return self.context["request"].user
+
+    @extend_schema_field(EventPartySerializer(many=True))
+    def get_participants(self, event):
+        if not self._user.has_perm("kemitraan.view_eventparticipant"):
+            return []
+        rows = (
+            EventParticipant.objects.visible_to(self._user)
+            .approved()
+            .filter(event=event)
+            .select_related("buyer__organisation", "ikm")
+        )
+        parties = [
+            {"kind": "buyer", "id": p.buyer_id, "name": p.buyer.organisation.name}
+            if p.buyer_id
+            else {"kind": "ikm", "id": p.ikm_id, "name": p.ikm.name}
+            for p in rows
+        ]
+        parties.sort(key=lambda party: (party["kind"], party["name"].casefold(), party["id"]))
+        return EventPartySerializer(parties, many=True).data
+
+    @extend_schema_field(EventSessionSerializer(many=True))
+    def get_sessions(self, event):
+        if not self._user.has_perm("kemitraan.view_eventsession"):
+            return []
+        sessions = (
+            EventSession.objects.visible_to(self._user)
+            .filter(event=event)
+            .order_by("date", "start_time", "pk")
+        )
+        return EventSessionSerializer(sessions, many=True).data
+
+    @extend_schema_field(EventMeetingSerializer(many=True))
+    def get_meetings(self, event):
+        # The rule of the meetings page (event_views.visible_meetings): the permission,
+        # then Meeting.objects.visible_to.
+        if not self._user.has_perm("kemitraan.view_meeting"):
+            return []
+        meetings = (
+            Meeting.objects.visible_to(self._user)
+            .filter(event=event)
+            .select_related("buyer__organisation", "ikm")
+            .order_by("starts_at", "table", "pk")
+        )
+        return EventMeetingSerializer(meetings, many=True).data
+
+
 class ReadPermission(DjangoModelPermissions):
     perms_map = {
         **DjangoModelPermissions.perms_map,
@@ -333,7 +542,8 @@ class ReadPermission(DjangoModelPermissions):
 
 
 class LinkMatchEventViewSet(viewsets.ReadOnlyModelViewSet):
-    """Link & Match events, newest first (read-only)."""
+    """Link & Match events, newest first (read-only). An event's detail adds its approved
+    participants, its sessions and the meetings in the user's scope."""
 
     serializer_class = LinkMatchEventSerializer
     permission_classes = [IsAuthenticated, ReadPermission]
@@ -345,3 +555,8 @@ class LinkMatchEventViewSet(viewsets.ReadOnlyModelViewSet):
             .select_related("organiser")
             .order_by("-start_date", "pk")
         )
+
+    def get_serializer_class(self):
+        if self.action == "retrieve":
+            return LinkMatchEventDetailSerializer
+        return LinkMatchEventSerializer

@@ -473,17 +473,49 @@ def mou_ledger(mou: MoU, *, today: datetime.date | None = None) -> dict:
             "pk", "participant_id", "value", "payment_terms_days"
         )
     )
-    figures = _figures_for(pos, today)
+    rows, total = _ledger_rows(participants, _by_participant(pos, _figures_for(pos, today)))
+    return {"rows": rows, "total": total, "today": today}
+
+
+def _by_participant(pos, figures) -> dict[int, list[PoFigures]]:
     by_participant = defaultdict(list)
     for po in pos:
         by_participant[po.participant_id].append(figures[po.pk])
+    return by_participant
+
+
+def _ledger_rows(participants, by_participant) -> tuple[list[dict], Summary]:
     total = Summary()
     rows = []
     for participant in participants:
         summary = summarise(participant.committed_market_access, by_participant[participant.pk])
         total.merge(summary)
         rows.append({"participant": participant, "summary": summary})
-    return {"rows": rows, "total": total, "today": today}
+    return rows, total
+
+
+def mou_ledgers(mous, *, today: datetime.date | None = None) -> dict[int, dict]:
+    """:func:`mou_ledger` for many MoUs at once (a page of a list), by MoU id: each with its
+    ``rows`` and ``total``. The participants are read through ``mou.participants.all()``:
+    prefetch them, and it is at most three queries (POs, deliveries, payments) whatever the
+    number of MoUs, participants and POs."""
+    today = today or timezone.localdate()
+    mous = list(mous)
+    by_mou = {mou.pk: list(mou.participants.all()) for mou in mous}
+    participant_ids = [p.pk for participants in by_mou.values() for p in participants]
+    pos = []
+    if participant_ids:
+        pos = list(
+            PurchaseOrder.objects.filter(participant_id__in=participant_ids).only(
+                "pk", "participant_id", "value", "payment_terms_days"
+            )
+        )
+    by_participant = _by_participant(pos, _figures_for(pos, today) if pos else {})
+    ledgers = {}
+    for mou_pk, participants in by_mou.items():
+        rows, total = _ledger_rows(participants, by_participant)
+        ledgers[mou_pk] = {"rows": rows, "total": total}
+    return ledgers
 
 
 def participant_ledger(participant: MouParticipant, *, today: datetime.date | None = None):

@@ -261,6 +261,10 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    # A choice set used by several components gets a name of its own (else a hashed one).
+    "ENUM_NAME_OVERRIDES": {
+        "LinkMatchEventKindEnum": "kemitraan.models.LinkMatchEvent.Kind",
+    },
 }
 
 # --- Logging ------------------------------------------------------------------
