@@ -15,6 +15,7 @@ class KemitraanConfig(AppConfig):
         from ikm.signals import registry_bulk_changed as ikm_registry_bulk_changed
 
         from . import signals
+        from .event_views import ikm_meeting_request_section
         from .signals import buyer_has_shortlisted, ensure_buyer_profile
         from .views import ikm_matching_needs_section
 
@@ -25,6 +26,8 @@ class KemitraanConfig(AppConfig):
         register_contact_rule(buyer_has_shortlisted)
         # The IKM page lists the open needs the IKM is suggested for (Kemenperin, KADIN).
         register_section(ikm_matching_needs_section)
+        # ... and, for a buyer's officer, a button to request a Link & Match meeting.
+        register_section(ikm_meeting_request_section)
         # Suggestions are derived data: a changed supplier is rescored (on commit, one
         # Celery task per transaction); an import triggers a full recompute.
         post_save.connect(signals.ikm_saved, sender=IKM, dispatch_uid="match_ikm_saved")

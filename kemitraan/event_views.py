@@ -15,14 +15,18 @@ from collections import defaultdict
 from django.contrib import messages
 from django.contrib.auth.mixins import PermissionRequiredMixin
 from django.core.exceptions import ValidationError
-from django.http import HttpResponse
+from django.db.models import Exists, OuterRef
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views import View
 from django.views.generic import ListView
+
+from ikm.models import IKM
 
 from . import event_services as services
 from .event_forms import (
@@ -34,8 +38,16 @@ from .event_forms import (
     RejectForm,
     SessionForm,
 )
-from .models import BuyerProfile, EventParticipant, EventSession, LinkMatchEvent, Meeting
+from .models import (
+    BuyerProfile,
+    EventParticipant,
+    EventSession,
+    LinkMatchEvent,
+    MatchSuggestion,
+    Meeting,
+)
 from .mou_views import add_service_errors
+from .views import meeting_buyer
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -331,6 +343,100 @@ class MeetingRequestView(ScopedMixin, View):
             return self.render_form(form, status=422)
         messages.success(request, _("The meeting has been requested."))
         return redirect(meetings_url(self.object.pk))
+
+
+def _int_param(value) -> int:
+    try:
+        return int(value)
+    except (TypeError, ValueError) as exc:
+        raise Http404 from exc
+
+
+def events_for_pair(user, buyer, ikm):
+    """The upcoming events (not ended yet) with sessions where both the buyer and the IKM
+    are approved participants, soonest first; ``pair_meeting``: whether the pair already
+    has an active meeting there."""
+    approved = EventParticipant.objects.filter(
+        event=OuterRef("pk"), status=EventParticipant.Status.APPROVED
+    )
+    return (
+        LinkMatchEvent.objects.visible_to(user)
+        .filter(end_date__gte=timezone.localdate())
+        .filter(Exists(approved.filter(buyer=buyer)), Exists(approved.filter(ikm=ikm)))
+        .filter(Exists(EventSession.objects.filter(event=OuterRef("pk"))))
+        .annotate(
+            pair_meeting=Exists(
+                Meeting.objects.active().filter(event=OuterRef("pk"), buyer=buyer, ikm=ikm)
+            )
+        )
+        .order_by("start_date", "pk")
+    )
+
+
+class MeetingRequestForView(PermissionRequiredMixin, View):
+    """A buyer's officer requests a meeting with an IKM (``?ikm=``, from a suggestion of
+    their own need with ``&saran=``): they pick one of the upcoming events where both are
+    approved participants, and the first free slot is taken. Other roles: 403; an IKM they
+    cannot see, or a suggestion of another buyer or for another IKM: 404."""
+
+    permission_required = "kemitraan.add_meeting"
+    template_name = "kemitraan/events/meeting_request_for.html"
+
+    def has_permission(self):
+        self.buyer = meeting_buyer(self.request.user)
+        return super().has_permission() and self.buyer is not None
+
+    def dispatch(self, request, *args, **kwargs):
+        if not self.has_permission():
+            return self.handle_no_permission()
+        self.ikm = get_object_or_404(
+            IKM.objects.visible_to(request.user), pk=_int_param(request.GET.get("ikm"))
+        )
+        self.suggestion = None
+        if request.GET.get("saran"):
+            self.suggestion = get_object_or_404(
+                MatchSuggestion.objects.select_related("demand"),
+                pk=_int_param(request.GET["saran"]),
+                demand__buyer=self.buyer,
+                ikm=self.ikm,
+            )
+        self.events = events_for_pair(request.user, self.buyer, self.ikm)
+        return super().dispatch(request, *args, **kwargs)
+
+    def get(self, request):
+        context = {
+            "ikm": self.ikm,
+            "buyer": self.buyer,
+            "suggestion": self.suggestion,
+            "events": list(self.events),
+        }
+        return render(request, self.template_name, context)
+
+    def post(self, request):
+        event = get_object_or_404(self.events, pk=_int_param(request.POST.get("event")))
+        try:
+            services.meeting_request(
+                event=event,
+                buyer=self.buyer,
+                ikm=self.ikm,
+                suggestion=self.suggestion,
+                actor=request.user,
+            )
+        except ValidationError as exc:
+            messages.error(request, " ".join(exc.messages))
+            return redirect(request.get_full_path())
+        messages.success(request, _("The meeting has been requested."))
+        return redirect(meetings_url(event.pk))
+
+
+def ikm_meeting_request_section(request, ikm) -> str | None:
+    """IKM page section (registered with ikm.detail_sections): a buyer's officer requests a
+    Link & Match meeting with this IKM."""
+    if meeting_buyer(request.user) is None:
+        return None
+    return render_to_string(
+        "kemitraan/partials/ikm_meeting_request.html", {"ikm": ikm}, request=request
+    )
 
 
 class MeetingScopedMixin(ScopedMixin):

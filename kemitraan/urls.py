@@ -137,6 +137,13 @@ urlpatterns = [
         event_views.MeetingRequestView.as_view(),
         name="meeting-request",
     ),
+    # A buyer's officer picks the event for a meeting with an IKM (from a suggestion or
+    # the IKM page): tests/kemitraan/test_meeting_from_suggestion.py
+    path(
+        "pertemuan/ajukan/",
+        event_views.MeetingRequestForView.as_view(),
+        name="meeting-request-for",
+    ),
     path(
         "pertemuan/<int:pk>/konfirmasi/",
         event_views.MeetingConfirmView.as_view(),

@@ -21,6 +21,7 @@ from django.views import View
 from django.views.generic import ListView
 
 from accounts.models import User
+from accounts.roles import Role
 from ikm.models import IKM
 
 from . import selectors
@@ -72,6 +73,22 @@ def own_buyer_profile(user) -> BuyerProfile:
     return get_object_or_404(
         BuyerProfile.objects.select_related("organisation"), organisation_id=user.organisation_id
     )
+
+
+def meeting_buyer(user) -> BuyerProfile | None:
+    """The buyer profile a procurement officer requests Link & Match meetings for, or None
+    for anyone else (other roles, an officer whose organisation has no buyer profile)."""
+    if not user.is_authenticated or not user.organisation_id or user.role != Role.PENGADAAN:
+        return None
+    if not user.has_perm("kemitraan.add_meeting"):
+        return None
+    return BuyerProfile.objects.filter(organisation_id=user.organisation_id).first()
+
+
+def can_request_meeting(user, demand: Demand) -> bool:
+    """The need's own officers may request a meeting with a suggested supplier."""
+    buyer = meeting_buyer(user)
+    return buyer is not None and buyer.pk == demand.buyer_id
 
 
 class DemandFormMixin:
@@ -147,6 +164,7 @@ def demand_page_context(request, demand: Demand, *, refused=None, **extra) -> di
         "demand": demand,
         "can_edit": user.has_perm("kemitraan.change_demand"),
         "can_act": user.has_perm("kemitraan.change_matchsuggestion"),
+        "can_request_meeting": can_request_meeting(user, demand),
         **selectors.demand_suggestions(demand),
         **extra,
     }
@@ -311,7 +329,12 @@ class SuggestionActionView(PermissionRequiredMixin, View):
         suggestion.form = form
         html = render_to_string(
             f"{DETAIL_TEMPLATE}#suggestion-row",
-            {"s": suggestion, "demand": suggestion.demand, "can_act": True},
+            {
+                "s": suggestion,
+                "demand": suggestion.demand,
+                "can_act": True,
+                "can_request_meeting": can_request_meeting(self.request.user, suggestion.demand),
+            },
             request=self.request,
         )
         return HttpResponse(html, status=status)

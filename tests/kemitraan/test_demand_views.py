@@ -168,6 +168,9 @@ def test_the_matrix_covers_every_kemitraan_screen():
         "participant-approve", "participant-reject", "session-create", "session-update",
         "event-meetings", "meeting-request", "meeting-confirm", "meeting-move", "meeting-cancel",
         "meeting-outcome", "event-schedule", "event-schedule-xlsx",
+        # Requesting a meeting from a suggestion or the IKM page (choosing the event):
+        # tests/kemitraan/test_meeting_from_suggestion.py
+        "meeting-request-for",
     }  # fmt: skip
     assert names <= covered
 

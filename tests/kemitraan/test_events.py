@@ -485,6 +485,9 @@ MATRIX = [
     ("get", "/kemitraan/pertemuan/{meeting}/hasil/", None, OUTCOME),
     ("get", "/kemitraan/acara/{event}/jadwal/", None, MEETINGS_READ),
     ("get", "/kemitraan/acara/{event}/jadwal.xlsx", None, MEETINGS_READ),
+    # Choosing the event for a meeting with an IKM (buyer officers only; the flows:
+    # tests/kemitraan/test_meeting_from_suggestion.py)
+    ("get", "/kemitraan/pertemuan/ajukan/?ikm={ikm}", None, answers(pengadaan=200, other=200)),
 ]  # fmt: skip
 
 # The URL names the matrix covers (tests/kemitraan/test_demand_views.py checks them all).
@@ -493,6 +496,7 @@ COVERED = {
     "participant-approve", "participant-reject", "session-create", "session-update",
     "event-meetings", "meeting-request", "meeting-confirm", "meeting-move", "meeting-cancel",
     "meeting-outcome", "event-schedule", "event-schedule-xlsx",
+    "meeting-request-for",  # tests/kemitraan/test_meeting_from_suggestion.py
 }  # fmt: skip
 
 
@@ -523,7 +527,11 @@ def test_access(client, who, event, session, booked, ikm2, role, method, url, da
     if who[role] is not None:
         client.force_login(who[role])
     path = url.format(
-        event=event.pk, session=session.pk, meeting=booked.pk, participant=participant.pk
+        event=event.pk,
+        session=session.pk,
+        meeting=booked.pk,
+        participant=participant.pk,
+        ikm=ikm2.pk,
     )
     response = getattr(client, method)(path, data or {})
     assert response.status_code == expected[role], (role, method, path)
