@@ -119,8 +119,9 @@ def users_by_role(kemenperin_user, kadin_user, pengadaan_user, pembiayaan_user):
 
 
 @pytest.fixture(scope="session")
-def celery_worker_process(django_db_setup, django_db_blocker):
-    """A `celery worker` subprocess on the test database, consuming a queue of its own."""
+def _celery_worker_session(django_db_setup, django_db_blocker):
+    """A `celery worker` subprocess on the test database, consuming a queue of its own,
+    started once for the session."""
     from django.db import connection
 
     from config.celery import app
@@ -178,16 +179,28 @@ def celery_worker_process(django_db_setup, django_db_blocker):
         process.terminate()
         raise RuntimeError(f"The Celery worker did not answer within 60 s; see {log.name}")
 
-    previous = (app.conf.task_always_eager, app.conf.task_default_queue)
-    app.conf.task_always_eager = False
-    app.conf.task_default_queue = queue
     try:
         yield {"queue": queue, "hostname": hostname, "process": process}
     finally:
-        app.conf.task_always_eager, app.conf.task_default_queue = previous
         process.terminate()
         try:
             process.wait(timeout=20)
         except subprocess.TimeoutExpired:
             process.kill()
         log.close()
+
+
+@pytest.fixture
+def celery_worker_process(_celery_worker_session):
+    """The session's real worker, with tasks sent to it (not run in-process) for the
+    duration of one test only: tests that follow run their tasks eagerly again, so a task
+    never reaches the worker from a test that did not ask for it."""
+    from config.celery import app
+
+    previous = (app.conf.task_always_eager, app.conf.task_default_queue)
+    app.conf.task_always_eager = False
+    app.conf.task_default_queue = _celery_worker_session["queue"]
+    try:
+        yield _celery_worker_session
+    finally:
+        app.conf.task_always_eager, app.conf.task_default_queue = previous

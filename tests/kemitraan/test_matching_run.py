@@ -293,6 +293,7 @@ def test_two_concurrent_recomputes_leave_one_consistent_set(need):
     assert len({s.ikm_id for s in rows}) == 20
     # One writer's set: the first wrote it, the others found every row up to date.
     assert len({s.computed_at for s in rows}) == 1
+    assert run.demand_match(need.pk).unchanged == 20
 
 
 def test_regions_are_matched_by_location_when_asked(suppliers):
