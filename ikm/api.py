@@ -136,7 +136,7 @@ def _parsed(parser, value):
         raise serializers.ValidationError(exc.message) from exc
 
 
-def _api_error(exc: DjangoValidationError) -> serializers.ValidationError:
+def api_validation_error(exc: DjangoValidationError) -> serializers.ValidationError:
     """A model's ValidationError (full_clean) as DRF's, "__all__" as "non_field_errors"."""
     detail = as_serializer_error(exc)
     if NON_FIELD_ERRORS in detail:
@@ -272,7 +272,7 @@ class IkmSerializer(serializers.ModelSerializer):
                 submit=True,
             )
         except DjangoValidationError as exc:
-            raise _api_error(exc) from exc
+            raise api_validation_error(exc) from exc
 
     def update(self, instance, validated_data):
         kbli, processes = self._apply(instance, validated_data)
@@ -281,7 +281,7 @@ class IkmSerializer(serializers.ModelSerializer):
                 ikm=instance, kbli=kbli, processes=processes, actor=self.context["request"].user
             )
         except DjangoValidationError as exc:
-            raise _api_error(exc) from exc
+            raise api_validation_error(exc) from exc
 
 
 class IkmPermission(DjangoModelPermissions):

@@ -51,3 +51,27 @@ def validate_document(uploaded) -> tuple[str, str]:
         raise ValidationError(DOCUMENT_WRONG_TYPE, code="wrong_type")
     uploaded.name = f"document.{kind[1]}"
     return kind
+
+
+def document_response(document, name: str):
+    """Stream a stored document to a user already allowed to see it (documents are never
+    served by URL). The type comes from the content, not the name; an unknown type is a
+    download. ``name`` is the file name without extension."""
+    import mimetypes
+
+    from django.http import FileResponse
+
+    handle = document.open("rb")
+    kind = sniff_document_type(handle.read(16))
+    handle.seek(0)
+    content_type = kind[0] if kind else "application/octet-stream"
+    extension = mimetypes.guess_extension(content_type) or ""
+    response = FileResponse(
+        handle,
+        content_type=content_type,
+        as_attachment=kind is None,
+        filename=f"{name}{extension}",
+    )
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Cache-Control"] = "private, no-store"
+    return response

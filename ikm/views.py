@@ -1,15 +1,13 @@
 """Registry screens: the work queue, registering and editing, the IKM page, verification,
 documents, and the small htmx helpers of the form."""
 
-import mimetypes
-
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.mixins import PermissionRequiredMixin
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Count, Prefetch
-from django.http import FileResponse, Http404, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
 from django.utils import timezone
@@ -33,7 +31,7 @@ from .services import (
     ikm_verify,
 )
 from .size_class import size_class, umkm_class
-from .uploads import sniff_document_type
+from .uploads import document_response
 
 
 class WorklistView(PermissionRequiredMixin, ListView):
@@ -415,20 +413,7 @@ class CertificateDocumentView(PermissionRequiredMixin, View):
         certificate = get_object_or_404(Certificate.objects.visible_to(request.user), pk=pk)
         if not certificate.document:
             raise Http404
-        handle = certificate.document.open("rb")
-        kind = sniff_document_type(handle.read(16))
-        handle.seek(0)
-        content_type = kind[0] if kind else "application/octet-stream"
-        extension = mimetypes.guess_extension(content_type) or ""
-        response = FileResponse(
-            handle,
-            content_type=content_type,
-            as_attachment=kind is None,
-            filename=f"sertifikat-{certificate.pk}{extension}",
-        )
-        response["X-Content-Type-Options"] = "nosniff"
-        response["Cache-Control"] = "private, no-store"
-        return response
+        return document_response(certificate.document, f"sertifikat-{certificate.pk}")
 
 
 class RegencyOptionsView(View):

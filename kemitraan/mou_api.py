@@ -29,6 +29,7 @@ from rest_framework.exceptions import PermissionDenied
 from rest_framework.permissions import BasePermission, DjangoModelPermissions, IsAuthenticated
 from rest_framework.response import Response
 
+from ikm.api import api_validation_error
 from ikm.models import IKM
 
 from . import mou_services, realisation
@@ -43,7 +44,7 @@ from .models import (
     MouParticipant,
     MouSupport,
 )
-from .serializers import BuyerSummarySerializer, _api_error
+from .serializers import BuyerSummarySerializer
 
 IKM_NOT_VISIBLE = _("Unknown IKM: {value}.")
 REALISATION_KEY = "realisation"  # in the serializer's context: the ledgers computed so far
@@ -255,7 +256,7 @@ class MouSerializer(serializers.ModelSerializer):
                 actor=self.context["request"].user,
             )
         except DjangoValidationError as exc:
-            raise _api_error(exc) from exc
+            raise api_validation_error(exc) from exc
 
     def update(self, instance, validated_data):
         participants = validated_data.pop("participants", None)
@@ -270,7 +271,7 @@ class MouSerializer(serializers.ModelSerializer):
                 actor=self.context["request"].user,
             )
         except DjangoValidationError as exc:
-            raise _api_error(exc) from exc
+            raise api_validation_error(exc) from exc
 
 
 class MouSignSerializer(serializers.Serializer):
@@ -370,7 +371,7 @@ class MouViewSet(
         try:
             act(mou, data)
         except DjangoValidationError as exc:
-            raise _api_error(exc) from exc
+            raise api_validation_error(exc) from exc
         mou = self.get_queryset().get(pk=mou.pk)
         return Response(MouSerializer(mou, context=self.get_serializer_context()).data)
 

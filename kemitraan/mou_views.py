@@ -7,7 +7,6 @@ outside the user's scope (``MoU.objects.visible_to``) is a 404. Writes go throug
 :mod:`kemitraan.mou_services`.
 """
 
-import mimetypes
 import re
 
 from django.contrib import messages
@@ -15,7 +14,7 @@ from django.contrib.auth.mixins import PermissionRequiredMixin
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Q
-from django.http import FileResponse, Http404
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext as _
@@ -23,7 +22,7 @@ from django.utils.translation import gettext_lazy
 from django.views import View
 
 from ikm.models import IKM
-from ikm.uploads import sniff_document_type
+from ikm.uploads import document_response
 
 from . import mou_services, realisation
 from .models import Demand, Meeting, MoU
@@ -362,20 +361,7 @@ class MouDocumentView(PermissionRequiredMixin, MouScopeMixin, View):
     def get(self, request, pk):
         if not self.mou.document:
             raise Http404
-        handle = self.mou.document.open("rb")
-        kind = sniff_document_type(handle.read(16))
-        handle.seek(0)
-        content_type = kind[0] if kind else "application/octet-stream"
-        extension = mimetypes.guess_extension(content_type) or ""
-        response = FileResponse(
-            handle,
-            content_type=content_type,
-            as_attachment=kind is None,
-            filename=f"mou-{self.mou.pk}{extension}",
-        )
-        response["X-Content-Type-Options"] = "nosniff"
-        response["Cache-Control"] = "private, no-store"
-        return response
+        return document_response(self.mou.document, f"mou-{self.mou.pk}")
 
 
 class MouActionView(PermissionRequiredMixin, MouScopeMixin, View):

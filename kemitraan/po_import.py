@@ -40,15 +40,13 @@ from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Font
 
 from ikm.importing import (
-    COLUMN_REPEATED,
-    COLUMN_UNKNOWN,
-    COLUMNS_MISSING,
     ERROR_COLUMN,
-    FILE_NO_HEADER,
     FILE_UNREADABLE,
     ImportFileError,
+    header_key,
     read_table,
 )
+from ikm.importing import map_columns as map_ikm_columns
 from ikm.models import IKM
 from ikm.parsing import (
     ParseError,
@@ -190,32 +188,13 @@ _PAYMENT_FIELDS = {"date": "tanggal_bayar", "value": "nilai_bayar", "reference":
 
 
 def _header_key(header: str) -> str:
-    key = clean_text(header).lower().rstrip("*").strip()
-    key = "_".join(key.replace("-", " ").split())
-    return _ALIASES.get(key, key)
+    return header_key(header, _ALIASES)
 
 
 def map_columns(headers: list[str]) -> tuple[dict[str, int], list[str]]:
-    """Template column → position, and warnings for ignored columns. Raises
-    :class:`ImportFileError` when a required column is missing or a column repeats."""
-    index: dict[str, int] = {}
-    warnings = []
-    for position, header in enumerate(headers):
-        key = _header_key(header)
-        if not key or key == ERROR_COLUMN:
-            continue
-        if key not in COLUMN_NAMES:
-            warnings.append(str(COLUMN_UNKNOWN % {"column": header}))
-            continue
-        if key in index:
-            raise ImportFileError(COLUMN_REPEATED % {"column": key})
-        index[key] = position
-    if not index:
-        raise ImportFileError(FILE_NO_HEADER)
-    missing = [name for name in REQUIRED_COLUMNS if name not in index]
-    if missing:
-        raise ImportFileError(COLUMNS_MISSING % {"columns": ", ".join(missing)})
-    return index, warnings
+    """Template column → position, and warnings for ignored columns (the registry's
+    header mapping with this template's columns and aliases)."""
+    return map_ikm_columns(headers, known=COLUMN_NAMES, required=REQUIRED_COLUMNS, aliases=_ALIASES)
 
 
 def read(source, file_name: str):

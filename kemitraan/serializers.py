@@ -1,13 +1,11 @@
 """Serializers of the partnerships API: procurement needs and their suggestions."""
 
-from django.core.exceptions import NON_FIELD_ERRORS
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
-from rest_framework.serializers import as_serializer_error
-from rest_framework.settings import api_settings
 
+from ikm.api import api_validation_error
 from ikm.forms import REGENCY_NOT_IN_PROVINCE
 from ikm.models import IKM, CertificationType, Kbli, ProcessCapability, Province, Regency
 
@@ -27,14 +25,6 @@ def _code_field(queryset, slug_field: str, unknown, **kwargs):
         error_messages={"does_not_exist": unknown, "invalid": INVALID_CODE},
         **kwargs,
     )
-
-
-def _api_error(exc: DjangoValidationError) -> serializers.ValidationError:
-    """A model's ValidationError (full_clean) as DRF's, "__all__" as "non_field_errors"."""
-    detail = as_serializer_error(exc)
-    if NON_FIELD_ERRORS in detail:
-        detail[api_settings.NON_FIELD_ERRORS_KEY] = detail.pop(NON_FIELD_ERRORS)
-    return serializers.ValidationError(detail)
 
 
 class BuyerSummarySerializer(serializers.ModelSerializer):
@@ -168,7 +158,7 @@ class DemandSerializer(serializers.ModelSerializer):
                 **{name: values or () for name, values in codes.items()},
             )
         except DjangoValidationError as exc:
-            raise _api_error(exc) from exc
+            raise api_validation_error(exc) from exc
 
     def update(self, instance, validated_data):
         codes = self._split(validated_data)
@@ -177,7 +167,7 @@ class DemandSerializer(serializers.ModelSerializer):
         try:
             return demand_update(demand=instance, actor=self.context["request"].user, **codes)
         except DjangoValidationError as exc:
-            raise _api_error(exc) from exc
+            raise api_validation_error(exc) from exc
 
 
 class SuggestedIkmSerializer(serializers.ModelSerializer):

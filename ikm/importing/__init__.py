@@ -66,6 +66,7 @@ from .columns import (
     XLSX_CONTENT_TYPE,
     Column,
     ImportFileError,
+    header_key,
     map_columns,
 )
 
@@ -124,6 +125,7 @@ __all__ = [
     "error_workbook",
     "export_columns",
     "export_ikm",
+    "header_key",
     "ikm_import_apply",
     "ikm_import_preview",
     "import_job_create",

@@ -186,22 +186,35 @@ class ImportFileError(ValidationError):
         self.text = str(message)
 
 
-def _header_key(header: str) -> str:
-    """Header matching: case-insensitive, trimmed, a trailing "*" dropped, spaces as "_"."""
+def header_key(header: str, aliases: dict[str, str] | None = None) -> str:
+    """Header matching: case-insensitive, trimmed, a trailing "*" dropped, spaces as "_";
+    then ``aliases`` (another spelling → the template's column name)."""
     key = clean_text(header).lower().rstrip("*").strip()
-    return "_".join(key.replace("-", " ").split())
+    key = "_".join(key.replace("-", " ").split())
+    return (aliases or {}).get(key, key)
 
 
-def map_columns(headers: list[str]) -> tuple[dict[str, int], list[str]]:
+def map_columns(
+    headers: list[str],
+    *,
+    known=None,
+    required=None,
+    aliases: dict[str, str] | None = None,
+) -> tuple[dict[str, int], list[str]]:
     """Template column → index in the row, and the warnings for ignored columns.
-    Raises :class:`ImportFileError` when a required column is missing or one repeats."""
+    Raises :class:`ImportFileError` when a required column is missing or one repeats.
+
+    ``known``, ``required`` and ``aliases`` default to the IKM template's; another
+    import (purchase orders) passes its own."""
+    known = COLUMNS_BY_NAME if known is None else known
+    required = REQUIRED_COLUMNS if required is None else required
     index: dict[str, int] = {}
     warnings = []
     for position, header in enumerate(headers):
-        key = _header_key(header)
+        key = header_key(header, aliases)
         if not key or key == ERROR_COLUMN:
             continue  # an empty header, or the error workbook's own column
-        if key not in COLUMNS_BY_NAME:
+        if key not in known:
             warnings.append(str(COLUMN_UNKNOWN % {"column": header}))
             continue
         if key in index:
@@ -209,7 +222,7 @@ def map_columns(headers: list[str]) -> tuple[dict[str, int], list[str]]:
         index[key] = position
     if not index:
         raise ImportFileError(FILE_NO_HEADER)
-    missing = [name for name in REQUIRED_COLUMNS if name not in index]
+    missing = [name for name in required if name not in index]
     if missing:
         raise ImportFileError(COLUMNS_MISSING % {"columns": ", ".join(missing)})
     return index, warnings

@@ -24,7 +24,7 @@ from .columns import (
     DATA_SHEET,
     ERROR_COLUMN,
     ImportFileError,
-    _header_key,
+    header_key,
 )
 from .jobs import _job_table
 from .reading import Table
@@ -221,7 +221,7 @@ def error_workbook(job: ImportJob, *, source=None) -> bytes:
         table = _job_table(job, source)
     except ImportFileError:
         table = Table(list(COLUMN_NAMES), [], "")
-    keep = [i for i, h in enumerate(table.headers) if _header_key(h) != ERROR_COLUMN]
+    keep = [i for i, h in enumerate(table.headers) if header_key(h) != ERROR_COLUMN]
     header = [WriteOnlyCell(sheet, value=neutralise_formula(table.headers[i])) for i in keep]
     header.append(WriteOnlyCell(sheet, value=ERROR_COLUMN))
     for cell in header:
