@@ -2,13 +2,14 @@
 
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
-from django.db.models import F, Q
+from django.db.models import F, Q, Sum, Value
+from django.db.models.functions import Coalesce
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from accounts.models import Organisation, RecordedModel
 from ikm.models import IKM
-from kemitraan.models import MoU
+from kemitraan.models import MoU, PurchaseOrder
 
 
 class LenderProfileQuerySet(models.QuerySet):
@@ -136,6 +137,16 @@ class AkadKreditQuerySet(models.QuerySet):
         """Applications not yet signed nor refused: pipeline and approved."""
         return self.filter(status__in=AkadKredit.PIPELINE_STATUSES)
 
+    def live(self):
+        """Applications and akad that still run: neither refused, cancelled nor paid off."""
+        return self.filter(status__in=AkadKredit.LIVE_STATUSES)
+
+    def with_disbursed(self):
+        """Annotate ``disbursed_total``: the sum of the akad's tranches (0 when none)."""
+        return self.annotate(
+            disbursed_total=Coalesce(Sum("disbursements__amount"), Value(0)),
+        )
+
 
 class AkadKredit(RecordedModel):
     """A credit application that becomes an akad kredit (credit agreement) once signed."""
@@ -158,8 +169,29 @@ class AkadKredit(RecordedModel):
         FIXED = "fixed", _("Fixed")
         FLOATING = "floating", _("Floating")
 
+    class Guarantor(models.TextChoices):
+        NONE = "", _("None")
+        JAMKRINDO = "jamkrindo", _("Jamkrindo")
+        ASKRINDO = "askrindo", _("Askrindo")
+        OTHER = "other", _("Other guarantor")
+
+    class Collectibility(models.IntegerChoices):
+        """OJK's loan quality grades (kolektibilitas)."""
+
+        CURRENT = 1, _("1 - Current (lancar)")
+        SPECIAL_MENTION = 2, _("2 - Special mention (dalam perhatian khusus)")
+        SUBSTANDARD = 3, _("3 - Substandard (kurang lancar)")
+        DOUBTFUL = 4, _("4 - Doubtful (diragukan)")
+        LOSS = 5, _("5 - Loss (macet)")
+
     PIPELINE_STATUSES = ("pipeline", "approved")
     SIGNED_STATUSES = ("signed", "disbursed", "repaying", "paid_off")
+    CLOSED_STATUSES = ("paid_off", "rejected", "cancelled")
+    LIVE_STATUSES = ("pipeline", "approved", "signed", "disbursed", "repaying")
+    # Statuses in which the terms (plafon, rate, tenor, ...) may still be edited.
+    EDITABLE_STATUSES = PIPELINE_STATUSES
+    # Statuses in which a tranche may be disbursed.
+    DISBURSABLE_STATUSES = ("signed", "disbursed", "repaying")
 
     lender = models.ForeignKey(
         LenderProfile, verbose_name=_("lender"), on_delete=models.PROTECT, related_name="akad"
@@ -198,7 +230,49 @@ class AkadKredit(RecordedModel):
     rate_basis = models.CharField(
         _("rate basis"), max_length=20, choices=RateBasis.choices, default=RateBasis.FIXED
     )
+    provision_fee = models.BigIntegerField(
+        _("provision fee (Rp)"), default=0, validators=[MinValueValidator(0)]
+    )
+    admin_fee = models.BigIntegerField(
+        _("administration fee (Rp)"), default=0, validators=[MinValueValidator(0)]
+    )
+    grace_period_months = models.PositiveSmallIntegerField(
+        _("grace period (months)"),
+        default=0,
+        help_text=_("Months at the start of the tenor without principal repayment."),
+    )
+    guarantor = models.CharField(
+        _("credit guarantee"), max_length=20, choices=Guarantor.choices, blank=True
+    )
+    guarantee_coverage = models.DecimalField(
+        _("guarantee coverage (%)"),
+        max_digits=5,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(0), MaxValueValidator(100)],
+    )
     purpose = models.TextField(_("purpose"), blank=True)
+    purchase_orders = models.ManyToManyField(
+        PurchaseOrder,
+        verbose_name=_("purchase orders"),
+        blank=True,
+        related_name="akad",
+        help_text=_("The borrower's purchase orders the credit rests on."),
+    )
+    collectibility = models.PositiveSmallIntegerField(
+        _("collectibility"), choices=Collectibility.choices, null=True, blank=True
+    )
+    collectibility_as_of = models.DateField(_("collectibility as of"), null=True, blank=True)
+    status_changed_at = models.DateTimeField(_("status changed at"), null=True, blank=True)
+    status_changed_by = models.ForeignKey(
+        "accounts.User",
+        verbose_name=_("status changed by"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
     status = models.CharField(
         _("status"), max_length=20, choices=Status.choices, default=Status.PIPELINE
     )
@@ -264,7 +338,120 @@ class AkadKredit(RecordedModel):
                 name="akad_number_unique_per_lender",
                 violation_error_message=_("This lender already has an akad with this number."),
             ),
+            models.CheckConstraint(
+                condition=Q(provision_fee__gte=0, admin_fee__gte=0),
+                name="akad_fees_not_negative",
+                violation_error_message=_("Fees cannot be negative."),
+            ),
+            models.CheckConstraint(
+                condition=Q(grace_period_months__lt=F("tenor_months")),
+                name="akad_grace_within_tenor",
+                violation_error_message=_("The grace period must be shorter than the tenor."),
+            ),
+            models.CheckConstraint(
+                condition=Q(collectibility__isnull=True)
+                | Q(collectibility__gte=1, collectibility__lte=5),
+                name="akad_collectibility_1_5",
+                violation_error_message=_("Collectibility is a grade from 1 to 5."),
+            ),
+            models.CheckConstraint(
+                condition=Q(guarantee_coverage__isnull=True)
+                | Q(guarantee_coverage__gte=0, guarantee_coverage__lte=100),
+                name="akad_guarantee_coverage_0_100",
+                violation_error_message=_("Guarantee coverage lies between 0 and 100%%."),
+            ),
         ]
 
     def __str__(self):
         return self.akad_number or self.application_number or f"#{self.pk}"
+
+    @property
+    def is_signed(self) -> bool:
+        return self.status in self.SIGNED_STATUSES
+
+    @property
+    def is_closed(self) -> bool:
+        return self.status in self.CLOSED_STATUSES
+
+
+class Collateral(models.Model):
+    """An asset pledged for an akad, with its value and how it is legally bound."""
+
+    class Kind(models.TextChoices):
+        LAND_BUILDING = "land_building", _("Land and buildings")
+        VEHICLE = "vehicle", _("Vehicle")
+        MACHINERY = "machinery", _("Machinery and equipment")
+        INVENTORY = "inventory", _("Inventory")
+        RECEIVABLES = "receivables", _("Receivables")
+        DEPOSIT = "deposit", _("Deposit or savings")
+        OTHER = "other", _("Other")
+
+    class Binding(models.TextChoices):
+        FIDUSIA = "fidusia", _("Fiduciary transfer (fidusia)")
+        HAK_TANGGUNGAN = "hak_tanggungan", _("Mortgage (hak tanggungan)")
+        GADAI = "gadai", _("Pledge (gadai)")
+        CESSIE = "cessie", _("Assignment of receivables (cessie)")
+        NOT_BOUND = "not_bound", _("Not yet bound")
+
+    akad = models.ForeignKey(
+        AkadKredit, verbose_name=_("akad"), on_delete=models.CASCADE, related_name="collaterals"
+    )
+    kind = models.CharField(_("collateral type"), max_length=20, choices=Kind.choices)
+    description = models.CharField(_("description"), max_length=255, blank=True)
+    value = models.BigIntegerField(_("value (Rp)"), validators=[MinValueValidator(1)])
+    binding = models.CharField(
+        _("binding"), max_length=20, choices=Binding.choices, default=Binding.NOT_BOUND
+    )
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("collateral")
+        verbose_name_plural = _("collateral")
+        ordering = ["akad", "pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(value__gt=0),
+                name="collateral_value_positive",
+                violation_error_message=_("The collateral's value must be greater than zero."),
+            ),
+        ]
+
+    def __str__(self):
+        return self.get_kind_display()
+
+
+class DisbursementQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        return self.filter(akad__in=AkadKredit.objects.visible_to(user))
+
+
+class Disbursement(RecordedModel):
+    """A tranche of an akad's plafon paid out to the borrower."""
+
+    akad = models.ForeignKey(
+        AkadKredit,
+        verbose_name=_("akad"),
+        on_delete=models.PROTECT,
+        related_name="disbursements",
+    )
+    disbursed_on = models.DateField(_("disbursed on"))
+    amount = models.BigIntegerField(_("amount (Rp)"), validators=[MinValueValidator(1)])
+    note = models.CharField(_("note"), max_length=255, blank=True)
+
+    objects = DisbursementQuerySet.as_manager()
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("disbursement")
+        verbose_name_plural = _("disbursements")
+        ordering = ["akad", "disbursed_on", "pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(amount__gt=0),
+                name="disbursement_amount_positive",
+                violation_error_message=_("A disbursement must be greater than zero."),
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.akad} {self.disbursed_on}"

@@ -1,0 +1,3 @@
+"""The akad spreadsheet import's screens (included by ``pembiayaan.urls``)."""
+
+urlpatterns = []
