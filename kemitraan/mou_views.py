@@ -24,7 +24,7 @@ from django.views import View
 from ikm.models import IKM
 from ikm.uploads import document_response
 
-from . import mou_services, realisation
+from . import mou_sections, mou_services, realisation
 from .models import Demand, Meeting, MoU
 from .mou_forms import (
     MouForm,
@@ -340,6 +340,7 @@ def detail_context(request, mou: MoU, **extra) -> dict:
         "can_sign": can_change and mou.status == MoU.Status.DRAFT,
         "can_activate": can_change and mou.status == MoU.Status.SIGNED,
         "can_terminate": can_change and mou.status in (MoU.Status.SIGNED, MoU.Status.ACTIVE),
+        "extra_sections": mou_sections.sections_for(request, mou),
         "sign_form": extra.pop("sign_form", None) or SignForm(),
         "terminate_form": extra.pop("terminate_form", None) or TerminateForm(),
         **extra,

@@ -9,8 +9,13 @@ class PembiayaanConfig(AppConfig):
 
     def ready(self):
         from accounts.models import Organisation
+        from ikm.detail_sections import register_section as register_ikm_section
+        from kemitraan.mou_sections import register_section as register_mou_section
 
         from .signals import ensure_lender_profile
+        from .views import ikm_akad_section, mou_akad_section
 
         # Derived data: every lender-kind organisation has its LenderProfile.
         post_save.connect(ensure_lender_profile, sender=Organisation, dispatch_uid="lender_profile")
+        register_ikm_section(ikm_akad_section)
+        register_mou_section(mou_akad_section)

@@ -63,6 +63,7 @@ KUR_RATE_NOT_EFFECTIVE = _(
     "KUR rates are effective rates (Permenko 1/2023): record the effective rate."
 )
 GRACE_NOT_WITHIN_TENOR = _("The grace period must be shorter than the tenor.")
+APPLIED_AFTER_APPROVAL = _("The application cannot be dated after its approval (%(date)s).")
 MOU_NOT_SECURING = _(
     "Credit rests only on a signed, active or expired MoU (not a draft or a terminated one)."
 )
@@ -236,6 +237,15 @@ def _check_scheme(akad: AkadKredit, *, new: bool) -> None:
         raise ValidationError(errors)
 
 
+def _check_terms(akad: AkadKredit) -> None:
+    if (
+        akad.grace_period_months is not None
+        and akad.tenor_months is not None
+        and akad.grace_period_months >= akad.tenor_months
+    ):
+        raise ValidationError({"grace_period_months": GRACE_NOT_WITHIN_TENOR})
+
+
 # --- What the credit rests on ------------------------------------------------------------
 
 
@@ -329,6 +339,7 @@ def akad_apply(
     _check_actor(actor, akad)
     pos = _resolve_pos(purchase_orders)
     _check_date("applied_on", akad.applied_on)
+    _check_terms(akad)
     _check_scheme(akad, new=True)
     _check_security(akad, pos)
     akad.status = AkadKredit.Status.PIPELINE
@@ -368,8 +379,15 @@ def akad_update(
         setattr(akad, name, getattr(original, name))
     pos = _resolve_pos(purchase_orders)
     _check_date("applied_on", akad.applied_on)
-    if akad.approved_on:
-        _check_date("applied_on", akad.approved_on, not_before=akad.applied_on)
+    if akad.approved_on and akad.applied_on and akad.applied_on > akad.approved_on:
+        raise ValidationError(
+            {
+                "applied_on": ValidationError(
+                    APPLIED_AFTER_APPROVAL, params={"date": _date(akad.approved_on)}
+                )
+            }
+        )
+    _check_terms(akad)
     _check_scheme(akad, new=akad.scheme_id != original.scheme_id)
     _check_security(
         akad, pos if pos is not None else list(akad.purchase_orders.select_related("participant"))
