@@ -14,6 +14,7 @@ from ikm.api import (
 )
 from kemitraan.api import DemandViewSet
 from kemitraan.mou_api import LinkMatchEventViewSet, MouViewSet
+from pembiayaan.api import AkadViewSet, LenderViewSet
 
 router = DefaultRouter()
 router.register("provinces", ProvinceViewSet, basename="province")
@@ -25,6 +26,8 @@ router.register("ikm", IkmViewSet, basename="ikm")
 router.register("demands", DemandViewSet, basename="demand")
 router.register("mous", MouViewSet, basename="mou")
 router.register("events", LinkMatchEventViewSet, basename="event")
+router.register("lenders", LenderViewSet, basename="lender")
+router.register("akad", AkadViewSet, basename="akad")
 
 urlpatterns = [
     path("me/", MeView.as_view(), name="api-me"),
