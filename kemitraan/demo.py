@@ -6,6 +6,8 @@ buyer and need title, MoU and IKM) and left as they are when they exist.
 
 import datetime
 
+from django.utils import timezone
+
 from accounts.demo import seed_organisation
 from accounts.models import Organisation
 from ikm.demo_data import DEMO_IKM
@@ -123,3 +125,59 @@ def seed_mou(*, buyer: BuyerProfile, event: LinkMatchEvent) -> MoU:
         participant.full_clean()
         participant.save()
     return mou
+
+
+# Demo orders: three per participant, placed 240, 150 and 60 days before the seeding,
+# each delivered 20 days after the order. Most are paid within the 30-day terms; every
+# fifth participant pays 20 days late (so its latest order is overdue on the seeding day);
+# the last order of every eighth is not paid at all (overdue). Values: a quarter of the participant's yearly commitment per order.
+PO_ORDER_DAYS_AGO = (240, 150, 60)
+
+
+def seed_purchase_orders(*, mou: MoU, actor, today: datetime.date | None = None) -> int:
+    """Record the demo orders, deliveries and payments through the realisation ledger's
+    services (as the buyer's officer ``actor``). Skipped when the MoU already has orders."""
+    from .models import PurchaseOrder
+    from .realisation import delivery_record, payment_record, purchase_order_record
+
+    if PurchaseOrder.objects.filter(participant__mou=mou).exists():
+        return 0
+    today = today or timezone.localdate()
+    participants = mou.participants.select_related("ikm").order_by("ikm__nib")
+    count = 0
+    for index, participant in enumerate(participants, start=1):
+        for sequence, days_ago in enumerate(PO_ORDER_DAYS_AGO, start=1):
+            order_date = today - datetime.timedelta(days=days_ago)
+            po = purchase_order_record(
+                participant=participant,
+                number=f"PO/YDBA/{order_date:%Y%m}/{index:03d}",
+                order_date=order_date,
+                value=participant.committed_market_access // 4,
+                payment_terms_days=30,
+                description=participant.committed_parts[:200],
+                actor=actor,
+            )
+            delivered_on = order_date + datetime.timedelta(days=20)
+            delivery_record(
+                purchase_order=po,
+                date=delivered_on,
+                value=po.value,
+                reference=f"SJ/{po.number}",
+                actor=actor,
+            )
+            last = sequence == len(PO_ORDER_DAYS_AGO)
+            if last and index % 8 == 0:
+                count += 1
+                continue  # not paid yet: overdue since the due date
+            late = 20 if index % 5 == 0 else 0
+            paid_on = delivered_on + datetime.timedelta(days=28 + late)
+            if paid_on <= today:
+                payment_record(
+                    purchase_order=po,
+                    date=paid_on,
+                    value=po.value,
+                    reference=f"TRF/{po.number}",
+                    actor=actor,
+                )
+            count += 1
+    return count

@@ -92,3 +92,55 @@ def test_second_run_changes_nothing(seeded):
         if m.__name__.startswith("Historical")
     ]
     assert history_after == history_before
+
+
+def test_demo_akad_went_through_the_lifecycle_services(seeded):
+    """Each demo akad's history is the services' trail: recorded as an application, then
+    approved and signed (for the ten), never written around the rules."""
+    from pembiayaan.models import Disbursement
+
+    for akad in AkadKredit.objects.all():
+        reasons = list(
+            akad.history.order_by("history_date", "history_id").values_list(
+                "history_change_reason", flat=True
+            )
+        )
+        assert reasons[0] == "applied"
+        if akad.status in AkadKredit.SIGNED_STATUSES:
+            assert reasons[1:3] == ["approved", "signed"]
+            assert akad.approved_on <= akad.signed_on
+        disbursed = sum(akad.disbursements.values_list("amount", flat=True))
+        assert disbursed <= akad.plafon
+    statuses = set(AkadKredit.objects.signed().values_list("status", flat=True))
+    assert statuses == {"signed", "disbursed", "repaying", "paid_off"}
+    assert Disbursement.objects.exists()
+    # The pipeline holds applications awaiting a decision and approved ones.
+    assert set(AkadKredit.objects.in_pipeline().values_list("status", flat=True)) == {
+        "pipeline",
+        "approved",
+    }
+
+
+def test_demo_realisation_and_lender_candidates(seeded):
+    """The demo MoU has orders, deliveries and payments (some overdue), and the IKM of the
+    MoU without credit that still runs are the lender's closed-loop candidates."""
+    from django.contrib.auth import get_user_model
+
+    from kemitraan import realisation
+    from pembiayaan import selectors
+
+    mou = MoU.objects.get(number="001/YDBA/MoU/XI/2022")
+    total = realisation.mou_ledger(mou)["total"]
+    assert total.po_count == 96
+    assert total.ordered == sum(p.committed_market_access // 4 * 3 for p in mou.participants.all())
+    # Overdue today: the last order of every eighth participant (never paid) and of every
+    # fifth (a late payer, 10 days past due): 4 + 6.
+    assert total.overdue_count == 10
+    lender = get_user_model().objects.get(username="kredit.mandiri")
+    candidates = selectors.candidate_participants(lender)
+    # A paid-off akad leaves its borrower free to borrow again: 24 borrowers, 23 of them
+    # with credit that still runs, so 9 candidates.
+    live = set(AkadKredit.objects.live().values_list("borrower_id", flat=True))
+    assert len(set(AkadKredit.objects.values_list("borrower_id", flat=True))) == 24
+    assert candidates.count() == 32 - len(live) == 9
+    assert not set(candidates.values_list("ikm_id", flat=True)) & live

@@ -11,7 +11,13 @@ from django.db import transaction
 from accounts.demo import DEMO_PASSWORD, DEMO_USERS, seed_organisations, seed_users
 from ikm.demo import seed_ikm
 from ikm.money import format_rupiah
-from kemitraan.demo import seed_buyers, seed_demands, seed_event, seed_mou
+from kemitraan.demo import (
+    seed_buyers,
+    seed_demands,
+    seed_event,
+    seed_mou,
+    seed_purchase_orders,
+)
 from kemitraan.matching.run import recompute_all
 from pembiayaan.demo import seed_akad, seed_lenders
 from pembiayaan.models import AkadKredit
@@ -36,6 +42,7 @@ class Command(BaseCommand):
             seed_demands(buyers)
             event = seed_event()
             mou = seed_mou(buyer=buyers["ydba"], event=event)
+            seed_purchase_orders(mou=mou, actor=users["pengadaan.ydba"])
             seed_akad(lenders=lenders, mou=mou)
 
         # The demo needs' suggestions, computed here (whatever the Celery setup).
