@@ -39,17 +39,18 @@ from collections.abc import Iterable
 from decimal import Decimal
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import Max, Sum
 from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from accounts.roles import Role
+from ikm.models import IKM
 from ikm.money import format_rupiah
 from kemitraan.models import MoU, MouParticipant, PurchaseOrder
 
-from .models import AkadKredit, Collateral, CreditScheme, Disbursement
+from .models import AkadKredit, Collateral, CreditScheme, Disbursement, LenderProfile
 
 logger = logging.getLogger(__name__)
 
@@ -69,6 +70,7 @@ MOU_NOT_SECURING = _(
 )
 BORROWER_NOT_IN_MOU = _("The borrower is not a participant of this MoU.")
 PO_NOT_BORROWERS = _("Purchase order %(number)s is not the borrower's.")
+PO_UNKNOWN = _("Unknown purchase order: %(ids)s.")
 PO_NOT_UNDER_MOU = _("Purchase order %(number)s is not under the chosen MoU.")
 DATE_IN_FUTURE = _("The date cannot be in the future.")
 DATE_BEFORE = _("The date cannot be before %(what)s (%(date)s).")
@@ -112,11 +114,11 @@ _STATUS_FIELDS = (
 )
 
 
-def _rp(amount: int) -> str:
+def rupiah(amount: int) -> str:
     return format_rupiah(amount, language=get_language())
 
 
-def _percent(value: Decimal) -> str:
+def percent_text(value: Decimal) -> str:
     text = f"{value.normalize():f}"
     return text if (get_language() or "").startswith("en") else text.replace(".", ",")
 
@@ -158,34 +160,32 @@ def _check_actor(actor, akad: AkadKredit) -> None:
 def kur_access_number(akad: AkadKredit) -> int:
     """1 for the borrower's first KUR akad (with any lender), 2 for the next, ...
 
-    Counts the borrower's other signed KUR akad signed before this one (before today when
-    this one is not signed yet; on the same day, those recorded earlier)."""
+    Counts the borrower's other KUR akad already signed on or before this one's signing
+    date (today's, while it is not signed yet). Signing locks the borrower's row, so two
+    KUR akad of one IKM are never counted at the same moment."""
     others = AkadKredit.objects.filter(
         borrower_id=akad.borrower_id,
         scheme__kind=CreditScheme.Kind.KUR,
         status__in=AkadKredit.SIGNED_STATUSES,
+        signed_on__lte=akad.signed_on or timezone.localdate(),
     )
     if akad.pk:
         others = others.exclude(pk=akad.pk)
-    reference = akad.signed_on or timezone.localdate()
-    earlier = others.filter(signed_on__lt=reference)
-    if akad.signed_on and akad.pk:
-        same_day = others.filter(signed_on=reference, pk__lt=akad.pk)
-        return 1 + earlier.count() + same_day.count()
-    return 1 + earlier.count()
+    return 1 + others.count()
 
 
 def max_rate_for(akad: AkadKredit) -> tuple[Decimal | None, int]:
-    """The scheme's highest allowed rate for this akad and the KUR access number it used."""
+    """The scheme's highest allowed rate for this akad, and the KUR access number it used
+    (0 for other schemes)."""
     scheme = akad.scheme
     if scheme.max_rate is None:
         return None, 0
-    if scheme.kind != CreditScheme.Kind.KUR or not scheme.repeat_access_rates:
-        return scheme.max_rate, 1
+    if scheme.kind != CreditScheme.Kind.KUR:
+        return scheme.max_rate, 0
     access = kur_access_number(akad)
-    if access == 1:
-        return scheme.max_rate, access
     rates = scheme.repeat_access_rates
+    if access == 1 or not rates:
+        return scheme.max_rate, access
     return Decimal(str(rates[min(access - 2, len(rates) - 1)])), access
 
 
@@ -202,7 +202,7 @@ def _check_scheme(akad: AkadKredit, *, new: bool) -> None:
             errors["plafon"] = [
                 ValidationError(
                     PLAFON_BELOW_SCHEME,
-                    params={"scheme": scheme.name, "minimum": _rp(scheme.min_plafon - 1)},
+                    params={"scheme": scheme.name, "minimum": rupiah(scheme.min_plafon - 1)},
                 )
                 if scheme.min_plafon > 1
                 else ValidationError(AMOUNT_NOT_POSITIVE)
@@ -211,7 +211,7 @@ def _check_scheme(akad: AkadKredit, *, new: bool) -> None:
             errors["plafon"] = [
                 ValidationError(
                     PLAFON_ABOVE_SCHEME,
-                    params={"scheme": scheme.name, "maximum": _rp(scheme.max_plafon)},
+                    params={"scheme": scheme.name, "maximum": rupiah(scheme.max_plafon)},
                 )
             ]
     if akad.interest_rate is not None:
@@ -226,7 +226,7 @@ def _check_scheme(akad: AkadKredit, *, new: bool) -> None:
                     RATE_ABOVE_SCHEME,
                     params={
                         "scheme": scheme.name,
-                        "rate": _percent(maximum),
+                        "rate": percent_text(maximum),
                         "access": access_text,
                     },
                 )
@@ -295,7 +295,9 @@ def _as_collateral(item) -> Collateral:
 def _save(akad: AkadKredit, *, actor, reason: str, update_fields=None) -> AkadKredit:
     akad._history_user = actor
     akad._change_reason = reason
-    akad.full_clean()
+    # A transition (update_fields) has checked its own rules; the table's constraints still
+    # hold in the database, without a query each here.
+    akad.full_clean(validate_constraints=update_fields is None)
     akad.save(update_fields=update_fields)
     return akad
 
@@ -319,7 +321,11 @@ def _resolve_pos(purchase_orders) -> list[PurchaseOrder] | None:
         return None
     ids = [po.pk if isinstance(po, PurchaseOrder) else int(po) for po in purchase_orders]
     found = PurchaseOrder.objects.select_related("participant").in_bulk(ids)
-    return [found[i] for i in dict.fromkeys(ids) if i in found]
+    if missing := [i for i in ids if i not in found]:
+        raise ValidationError(
+            {"purchase_orders": ValidationError(PO_UNKNOWN, params={"ids": missing[0]})}
+        )
+    return [found[i] for i in dict.fromkeys(ids)]
 
 
 # --- Application and edits ---------------------------------------------------------------
@@ -375,7 +381,7 @@ def akad_update(
     if original.status not in AkadKredit.EDITABLE_STATUSES:
         raise ValidationError(NOT_EDITABLE)
     akad.lender_id = original.lender_id
-    for name in _STATUS_FIELDS:
+    for name in (*_STATUS_FIELDS, "created_by_id", "created_at", "is_demo"):
         setattr(akad, name, getattr(original, name))
     pos = _resolve_pos(purchase_orders)
     _check_date("applied_on", akad.applied_on)
@@ -455,6 +461,10 @@ def akad_sign(*, akad: AkadKredit, akad_number: str, signed_on: datetime.date, a
     locked = _locked(akad, actor)
     if locked.status != AkadKredit.Status.APPROVED:
         raise ValidationError(CANNOT_SIGN)
+    # One signing at a time per lender (akad numbers) and per KUR borrower (access number).
+    LenderProfile.objects.select_for_update().filter(pk=locked.lender_id).first()
+    if locked.scheme.kind == CreditScheme.Kind.KUR:
+        IKM.objects.select_for_update().filter(pk=locked.borrower_id).first()
     number = " ".join((akad_number or "").split())
     errors = {}
     if not number:
@@ -473,13 +483,17 @@ def akad_sign(*, akad: AkadKredit, akad_number: str, signed_on: datetime.date, a
     locked.akad_number = number
     locked.signed_on = signed_on
     _check_scheme(locked, new=False)
-    return _transition(
-        locked,
-        status=AkadKredit.Status.SIGNED,
-        actor=actor,
-        reason="signed",
-        fields=("akad_number", "signed_on"),
-    )
+    try:
+        with transaction.atomic():
+            return _transition(
+                locked,
+                status=AkadKredit.Status.SIGNED,
+                actor=actor,
+                reason="signed",
+                fields=("akad_number", "signed_on"),
+            )
+    except IntegrityError as exc:  # the database's own uniqueness, should a race slip by
+        raise ValidationError({"akad_number": [AKAD_NUMBER_TAKEN]}) from exc
 
 
 def disbursed_total(akad: AkadKredit) -> int:
@@ -510,7 +524,11 @@ def akad_disburse(
     remaining = locked.plafon - disbursed_total(locked)
     if amount > remaining:
         raise ValidationError(
-            {"amount": ValidationError(OVER_PLAFON, params={"remaining": _rp(max(remaining, 0))})}
+            {
+                "amount": ValidationError(
+                    OVER_PLAFON, params={"remaining": rupiah(max(remaining, 0))}
+                )
+            }
         )
     tranche = Disbursement(
         akad=locked, amount=amount, disbursed_on=disbursed_on, note=(note or "").strip()
@@ -541,6 +559,7 @@ def akad_report_collectibility(
         as_of = timezone.localdate()
     first = locked.disbursements.order_by("disbursed_on").values_list("disbursed_on", flat=True)
     _check_date("as_of", as_of, not_before=first.first(), what=_("the first disbursement"))
+    _check_date("as_of", as_of, not_before=locked.collectibility_as_of, what=_("the last report"))
     locked.collectibility = collectibility
     locked.collectibility_as_of = as_of
     return _transition(
@@ -562,6 +581,12 @@ def akad_pay_off(*, akad: AkadKredit, paid_off_on: datetime.date, actor) -> Akad
         paid_off_on = timezone.localdate()
     last = locked.disbursements.aggregate(last=Max("disbursed_on"))["last"]
     _check_date("paid_off_on", paid_off_on, not_before=last, what=_("the last disbursement"))
+    _check_date(
+        "paid_off_on",
+        paid_off_on,
+        not_before=locked.collectibility_as_of,
+        what=_("the last collectibility report"),
+    )
     locked.closed_on = paid_off_on
     return _transition(
         locked,
