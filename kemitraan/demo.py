@@ -130,7 +130,8 @@ def seed_mou(*, buyer: BuyerProfile, event: LinkMatchEvent) -> MoU:
 # Demo orders: three per participant, placed 240, 150 and 60 days before the seeding,
 # each delivered 20 days after the order. Most are paid within the 30-day terms; every
 # fifth participant pays 20 days late (so its latest order is overdue on the seeding day);
-# the last order of every eighth is not paid at all (overdue). Values: a quarter of the participant's yearly commitment per order.
+# the last order of every eighth is not paid at all (overdue). Values: a quarter of the
+# participant's yearly commitment per order.
 PO_ORDER_DAYS_AGO = (240, 150, 60)
 
 

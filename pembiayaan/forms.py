@@ -191,12 +191,21 @@ class AkadForm(forms.ModelForm):
         return cleaned
 
     def _get_validation_exclusions(self):
-        # The status fields are the services' (the akad number is unique per lender there).
-        return {*super()._get_validation_exclusions(), "akad_number", "lender"}
+        # The status fields are the services' (the akad number is unique per lender there),
+        # and so is the grace period against the tenor, refused next to the grace period.
+        return {
+            *super()._get_validation_exclusions(),
+            "akad_number",
+            "lender",
+            "grace_period_months",
+        }
 
 
 class CollateralForm(LabelledForm):
-    kind = forms.ChoiceField(label=_("collateral type"), choices=Collateral.Kind.choices)
+    # A blank first choice: the page's empty rows stay unchanged (and skipped) when untouched.
+    kind = forms.ChoiceField(
+        label=_("collateral type"), choices=[("", "---------"), *Collateral.Kind.choices]
+    )
     description = forms.CharField(label=_("description"), max_length=255, required=False)
     value = MoneyField(label=_("value (Rp)"))
     binding = forms.ChoiceField(

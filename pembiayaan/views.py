@@ -69,12 +69,17 @@ def own_lender(user) -> LenderProfile | None:
         return None
 
 
+# The services' field names that the forms spell otherwise.
+SERVICE_FIELDS = {"purchase_orders": "purchase_order_numbers"}
+
+
 def add_service_errors(form, exc: ValidationError) -> None:
     """A service's refusal next to the form's field when it has one, else at the top."""
     if not hasattr(exc, "error_dict"):
         form.add_error(None, exc)
         return
     for field, errors in exc.message_dict.items():
+        field = SERVICE_FIELDS.get(field, field)
         form.add_error(field if field in form.fields else None, errors)
 
 
@@ -281,11 +286,14 @@ def detail_context(request, akad: AkadKredit, *, bound: dict | None = None) -> d
     forms = {}
     if can_act:
         for name, (form_class, statuses) in ACTIONS.items():
+            if name in bound:  # a refused action keeps its form and says why
+                forms[name] = bound[name]
+                continue
             if akad.status not in statuses:
                 continue
             if name == "cancel" and akad.status == "signed" and tranches:
                 continue
-            forms[name] = bound.get(name) or form_class()
+            forms[name] = form_class()
     mou_visible = bool(akad.mou_id) and MoU.objects.visible_to(user).filter(pk=akad.mou_id).exists()
     return {
         "akad": akad,
