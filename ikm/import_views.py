@@ -21,7 +21,7 @@ UPLOAD_TOO_LARGE = gettext_lazy("The file is larger than 20 MB; split it into sm
 MAX_IMPORT_BYTES = 20 * 1024 * 1024
 
 
-def _download(content: bytes, filename: str, content_type: str) -> HttpResponse:
+def download(content: bytes, filename: str, content_type: str) -> HttpResponse:
     response = HttpResponse(content, content_type=content_type)
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
     response["Cache-Control"] = "private, no-store"
@@ -75,7 +75,7 @@ class ImportTemplateView(PermissionRequiredMixin, View):
     def get(self, request):
         from .importing import template_workbook
 
-        return _download(template_workbook(), "templat-impor-ikm.xlsx", XLSX)
+        return download(template_workbook(), "templat-impor-ikm.xlsx", XLSX)
 
 
 class ImportJobView(PermissionRequiredMixin, ImportJobMixin, View):
@@ -151,7 +151,7 @@ class ImportErrorsView(PermissionRequiredMixin, ImportJobMixin, View):
         from .importing import error_workbook
 
         job = self.get_job()
-        return _download(error_workbook(job), f"kesalahan-impor-{str(job.pk)[:8]}.xlsx", XLSX)
+        return download(error_workbook(job), f"kesalahan-impor-{str(job.pk)[:8]}.xlsx", XLSX)
 
 
 class DirectoryExportView(PermissionRequiredMixin, View):
@@ -174,4 +174,4 @@ class DirectoryExportView(PermissionRequiredMixin, View):
         content_type = "text/csv; charset=utf-8" if fmt == "csv" else XLSX
         # Contact data is personal: only roles that may see it get those columns.
         content = export_ikm(filterset.qs, fmt, include_contacts=request.user.sees_everything)
-        return _download(content, f"direktori-ikm-{stamp}.{fmt}", content_type)
+        return download(content, f"direktori-ikm-{stamp}.{fmt}", content_type)

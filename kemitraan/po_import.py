@@ -26,7 +26,6 @@ together with the blank rows between the first and the last data row.
 from __future__ import annotations
 
 import datetime
-import io
 import logging
 import re
 from collections import defaultdict
@@ -36,24 +35,26 @@ from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 from openpyxl import Workbook
-from openpyxl.cell import WriteOnlyCell
-from openpyxl.styles import Font
 
 from ikm.importing import (
-    ERROR_COLUMN,
     FILE_UNREADABLE,
     ImportFileError,
     header_key,
     read_table,
 )
 from ikm.importing import map_columns as map_ikm_columns
+from ikm.importing.workbooks import (
+    add_guide_sheet,
+    add_header_sheet,
+    error_rows_workbook,
+    xlsx_bytes,
+)
 from ikm.models import IKM
 from ikm.parsing import (
     ParseError,
     cell_text,
     clean_text,
     is_blank,
-    neutralise_formula,
     parse_int,
     parse_money,
     parse_nib_cell,
@@ -239,7 +240,7 @@ _EXCEL_EPOCH = datetime.date(1899, 12, 30)
 _SERIAL_RANGE = (18264, 73050)
 
 
-def _check_formula(value) -> None:
+def check_formula(value) -> None:
     if isinstance(value, str) and clean_text(value).startswith("="):
         raise ParseError(FORMULA_NOT_ALLOWED % {"formula": clean_text(value)[:40]})
 
@@ -257,7 +258,7 @@ def parse_date(value) -> datetime.date | None:
     "17 Agustus 2026", "17 Agu 2026" or "17 Aug 2026". Empty gives None."""
     if is_blank(value):
         return None
-    _check_formula(value)
+    check_formula(value)
     if isinstance(value, datetime.datetime):
         return value.date()
     if isinstance(value, datetime.date):
@@ -284,13 +285,13 @@ def parse_date(value) -> datetime.date | None:
     raise ParseError(DATE_INVALID)
 
 
-def _money(value):
-    _check_formula(value)
+def money_cell(value):
+    check_formula(value)
     return parse_money(value)
 
 
 def _terms(value):
-    _check_formula(value)
+    check_formula(value)
     days = parse_int(value)
     if days is not None and days > 365:
         raise ParseError(TERMS_RANGE)
@@ -298,27 +299,27 @@ def _terms(value):
 
 
 def _identifier(value) -> str:
-    _check_formula(value)
+    check_formula(value)
     return parse_text(value)[:100]
 
 
-def _nib(value) -> str:
-    _check_formula(value)
+def nib_cell(value) -> str:
+    check_formula(value)
     return parse_nib_cell(value)
 
 
 _PARSERS = {
     "nomor_po": _identifier,
-    "nib_ikm": _nib,
+    "nib_ikm": nib_cell,
     "tanggal_po": parse_date,
-    "nilai_po": _money,
+    "nilai_po": money_cell,
     "termin_hari": _terms,
     "uraian": lambda v: parse_text(v, multiline=True),
     "tanggal_kirim": parse_date,
-    "nilai_kirim": _money,
+    "nilai_kirim": money_cell,
     "surat_jalan": lambda v: parse_text(v)[:100],
     "tanggal_bayar": parse_date,
-    "nilai_bayar": _money,
+    "nilai_bayar": money_cell,
     "referensi_bayar": lambda v: parse_text(v)[:100],
 }
 
@@ -675,30 +676,17 @@ def apply(source, file_name: str, *, mou: MoU, actor) -> dict:
 
 # --- Workbooks -------------------------------------------------------------------------------
 
-_HEADER_FONT = Font(bold=True)
-
-
-def _xlsx_bytes(workbook: Workbook) -> bytes:
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    return buffer.getvalue()
-
 
 def template_workbook() -> bytes:
     """Sheet "PO" (the header row; text columns formatted as text) and "Petunjuk"
     (instructions in Indonesian, with an example)."""
     workbook = Workbook()
-    sheet = workbook.active
-    sheet.title = DATA_SHEET
-    for position, column in enumerate(COLUMNS, 1):
-        cell = sheet.cell(row=1, column=position, value=column.name)
-        cell.font = _HEADER_FONT
-        letter = cell.column_letter
-        sheet.column_dimensions[letter].width = max(14, len(column.name) + 4)
-        if column.name in ("nomor_po", "nib_ikm", "surat_jalan", "referensi_bayar"):
-            sheet.column_dimensions[letter].number_format = "@"
-    sheet.freeze_panes = "A2"
-    guide = workbook.create_sheet("Petunjuk")
+    add_header_sheet(
+        workbook,
+        title=DATA_SHEET,
+        columns=COLUMNS,
+        text_columns=("nomor_po", "nib_ikm", "surat_jalan", "referensi_bayar"),
+    )
     lines = [
         "Petunjuk impor PO, pengiriman dan pembayaran",
         "",
@@ -713,50 +701,17 @@ def template_workbook() -> bytes:
         "5. Berkas diperiksa dulu tanpa menyimpan apa pun. Baris yang salah tidak diimpor: "
         "unduh berkas kesalahan (kolom kesalahan), perbaiki, lalu unggah lagi.",
         "6. Rumus tidak dihitung: tulis nilainya.",
-        "",
     ]
-    for line in lines:
-        guide.append([line])
-    guide["A1"].font = Font(bold=True, size=14)
-    guide.append(["Kolom", "Wajib", "Isi", "Contoh"])
-    for cell in guide[guide.max_row]:
-        cell.font = _HEADER_FONT
-    for column in COLUMNS:
-        guide.append(
-            [column.name, "ya" if column.required else "tidak", column.description, column.example]
-        )
-    guide.column_dimensions["A"].width = 18
-    guide.column_dimensions["C"].width = 90
-    guide.column_dimensions["D"].width = 24
-    return _xlsx_bytes(workbook)
-
-
-def _kesalahan(result: dict) -> str:
-    return "; ".join(
-        f"{e['column']}: {e['message']}" if e.get("column") else e["message"]
-        for e in result.get("errors", [])
-    )
+    add_guide_sheet(workbook, lines=lines, columns=COLUMNS, example_width=24)
+    return xlsx_bytes(workbook)
 
 
 def error_workbook(source, file_name: str, results: list[dict]) -> bytes:
     """The invalid rows with the file's own columns plus ``kesalahan``, to fix and upload
-    again. Text a spreadsheet would run as a formula is neutralised."""
-    workbook = Workbook(write_only=True)
-    sheet = workbook.create_sheet(DATA_SHEET)
+    again (:func:`ikm.importing.workbooks.error_rows_workbook`)."""
     try:
         table = read(source, file_name)
     except ImportFileError:
         table = None
-    headers = table.headers if table else list(COLUMN_NAMES)
-    keep = [i for i, h in enumerate(headers) if _header_key(h) != ERROR_COLUMN]
-    header = [WriteOnlyCell(sheet, value=neutralise_formula(headers[i])) for i in keep]
-    header.append(WriteOnlyCell(sheet, value=ERROR_COLUMN))
-    for cell in header:
-        cell.font = _HEADER_FONT
-    sheet.append(header)
     invalid = {r["row"]: r for r in results if r.get("outcome") == "invalid"}
-    for number, values in table.rows if table else []:
-        if number in invalid:
-            cells = [neutralise_formula(values[i]) if i < len(values) else None for i in keep]
-            sheet.append([*cells, _kesalahan(invalid[number])])
-    return _xlsx_bytes(workbook)
+    return error_rows_workbook(sheet_name=DATA_SHEET, table=table, results=invalid)

@@ -67,7 +67,7 @@ class _StoredFileGone(Exception):
     pass
 
 
-def _download(content: bytes, filename: str) -> HttpResponse:
+def download_xlsx(content: bytes, filename: str) -> HttpResponse:
     response = HttpResponse(content, content_type=XLSX_CONTENT_TYPE)
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
     response["Cache-Control"] = "private, no-store"
@@ -272,10 +272,10 @@ class PoImportErrorsView(PoImportMixin, View):
         except ImportFileError as exc:
             return self.upload_page(mou, exc.text, status=422)
         workbook = po_import.error_workbook(content, file_name, result["rows"])
-        return _download(workbook, f"kesalahan-impor-po-{mou.pk}.xlsx")
+        return download_xlsx(workbook, f"kesalahan-impor-po-{mou.pk}.xlsx")
 
 
 class PoImportTemplateView(PoImportMixin, View):
     def get(self, request, pk):
         self.get_mou()
-        return _download(po_import.template_workbook(), "templat-impor-po.xlsx")
+        return download_xlsx(po_import.template_workbook(), "templat-impor-po.xlsx")

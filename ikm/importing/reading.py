@@ -61,7 +61,7 @@ def read_table(source, file_name: str) -> Table:
     if name.endswith(".xls"):
         raise ImportFileError(FILE_XLS)
     if data[:4] == b"PK\x03\x04" or name.endswith((".xlsx", ".xlsm")):
-        table = _read_xlsx(data)
+        table = read_xlsx(data)
     elif name.endswith((".csv", ".txt")):
         table = _read_csv(data)
     else:
@@ -83,7 +83,7 @@ def _xlsx_value(cell):
     return value
 
 
-def _read_xlsx(data: bytes) -> Table:
+def read_xlsx(data: bytes) -> Table:
     try:
         workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=False)
     except (zipfile.BadZipFile, InvalidFileException, KeyError, OSError, ValueError) as exc:

@@ -48,10 +48,88 @@ _REQUIRED_FILL = PatternFill("solid", fgColor="FFF2CC")
 _MONEY_FORMAT = "#,##0"
 
 
-def _xlsx_bytes(workbook: Workbook) -> bytes:
+def xlsx_bytes(workbook: Workbook) -> bytes:
     buffer = io.BytesIO()
     workbook.save(buffer)
     return buffer.getvalue()
+
+
+def add_header_sheet(workbook: Workbook, *, title: str, columns, text_columns=()):
+    """The template's data sheet (the workbook's first): the header row, required columns
+    shaded, identifier columns formatted as text so leading zeros survive."""
+    sheet = workbook.active
+    sheet.title = title
+    for position, column in enumerate(columns, 1):
+        cell = sheet.cell(row=1, column=position, value=column.name)
+        cell.font = _HEADER_FONT
+        if column.required:
+            cell.fill = _REQUIRED_FILL
+        letter = get_column_letter(position)
+        sheet.column_dimensions[letter].width = max(14, len(column.name) + 4)
+        if column.name in text_columns:
+            sheet.column_dimensions[letter].number_format = "@"
+    sheet.freeze_panes = "A2"
+    return sheet
+
+
+def add_guide_sheet(workbook: Workbook, *, lines: list[str], columns, example_width: int = 32):
+    """Sheet "Petunjuk": the instructions (first line as the title), then one row per column
+    (name, * when required, what to write, an example)."""
+    guide = workbook.create_sheet("Petunjuk")
+    for line in [*lines, ""]:
+        guide.append([line])
+    guide["A1"].font = Font(bold=True, size=14)
+    guide.append(["Kolom", "Wajib", "Isi", "Contoh"])
+    for cell in guide[guide.max_row]:
+        cell.font = _HEADER_FONT
+    first = guide.max_row + 1
+    for column in columns:
+        guide.append(
+            [
+                column.name + ("*" if column.required else ""),
+                "ya" if column.required else "tidak",
+                column.description,
+                column.example,
+            ]
+        )
+    for letter, width in (("A", 24), ("B", 8), ("C", 90), ("D", example_width)):
+        guide.column_dimensions[letter].width = width
+    for row in guide.iter_rows(min_row=first):
+        row[2].alignment = Alignment(wrap_text=True, vertical="top")
+    return guide
+
+
+def error_rows_workbook(*, sheet_name: str, table, results: dict[int, dict]) -> bytes:
+    """The invalid rows of ``table`` (a :class:`Table`, or None when the file can no longer
+    be read), with the file's own columns in their order plus ``kesalahan`` (each error:
+    "column: message"), to fix and upload again. ``results``: the invalid rows' results by
+    row number. Text a spreadsheet would run as a formula is neutralised; percentages stay
+    percentages."""
+    workbook = Workbook(write_only=True)
+    sheet = workbook.create_sheet(sheet_name)
+    headers = table.headers if table else []
+    keep = [i for i, h in enumerate(headers) if header_key(h) != ERROR_COLUMN]
+    header = [WriteOnlyCell(sheet, value=neutralise_formula(headers[i])) for i in keep]
+    header.append(WriteOnlyCell(sheet, value=ERROR_COLUMN))
+    for cell in header:
+        cell.font = _HEADER_FONT
+    sheet.append(header)
+    for number, values in table.rows if table else []:
+        if number in results:
+            cells = [xlsx_cell(sheet, values[i] if i < len(values) else None) for i in keep]
+            sheet.append([*cells, error_text(results[number])])
+    return xlsx_bytes(workbook)
+
+
+def append_block(sheet, header: list, rows) -> None:
+    """A bold header row and its rows, after a blank row when the sheet has content."""
+    if sheet.max_row > 1:
+        sheet.append([])
+    sheet.append(header)
+    for cell in sheet[sheet.max_row]:
+        cell.font = _HEADER_FONT
+    for row in rows:
+        sheet.append(list(row))
 
 
 def template_workbook() -> bytes:
@@ -60,20 +138,7 @@ def template_workbook() -> bytes:
     "Referensi" (accepted KBLI codes, processes, certifications, legal forms, provinces)."""
     refs = ReferenceData.from_db()
     workbook = Workbook()
-    sheet = workbook.active
-    sheet.title = DATA_SHEET
-    for position, column in enumerate(COLUMNS, 1):
-        cell = sheet.cell(row=1, column=position, value=column.name)
-        cell.font = _HEADER_FONT
-        if column.required:
-            cell.fill = _REQUIRED_FILL
-        letter = get_column_letter(position)
-        sheet.column_dimensions[letter].width = max(14, len(column.name) + 4)
-        if column.name in _TEXT_COLUMNS:
-            sheet.column_dimensions[letter].number_format = "@"
-    sheet.freeze_panes = "A2"
-
-    guide = workbook.create_sheet("Petunjuk")
+    add_header_sheet(workbook, title=DATA_SHEET, columns=COLUMNS, text_columns=_TEXT_COLUMNS)
     lines = [
         "Petunjuk impor data IKM",
         "",
@@ -91,29 +156,8 @@ def template_workbook() -> bytes:
         "lalu unggah lagi.",
         "7. Mengunggah berkas yang sama dua kali tidak mengubah apa pun.",
         "8. Isi sel yang diawali =, +, - atau @ dibaca sebagai teks, bukan rumus.",
-        "",
     ]
-    for line in lines:
-        guide.append([line])
-    guide["A1"].font = Font(bold=True, size=14)
-    guide.append(["Kolom", "Wajib", "Isi", "Contoh"])
-    for cell in guide[guide.max_row]:
-        cell.font = _HEADER_FONT
-    for column in COLUMNS:
-        guide.append(
-            [
-                column.name + ("*" if column.required else ""),
-                "ya" if column.required else "tidak",
-                column.description,
-                column.example,
-            ]
-        )
-    guide.column_dimensions["A"].width = 24
-    guide.column_dimensions["B"].width = 8
-    guide.column_dimensions["C"].width = 90
-    guide.column_dimensions["D"].width = 32
-    for row in guide.iter_rows(min_row=len(lines) + 2):
-        row[2].alignment = Alignment(wrap_text=True, vertical="top")
+    add_guide_sheet(workbook, lines=lines, columns=COLUMNS)
 
     examples = workbook.create_sheet("Contoh")
     examples.append(list(COLUMN_NAMES))
@@ -125,13 +169,7 @@ def template_workbook() -> bytes:
     reference = workbook.create_sheet("Referensi")
 
     def block(header, rows):
-        if reference.max_row > 1:
-            reference.append([])
-        reference.append(header)
-        for cell in reference[reference.max_row]:
-            cell.font = _HEADER_FONT
-        for row in rows:
-            reference.append(list(row))
+        append_block(reference, header, rows)
 
     active_processes = sorted(
         (p for p in refs.processes.values() if p.is_active), key=lambda p: p.slug
@@ -155,7 +193,7 @@ def template_workbook() -> bytes:
     )
     for letter, width in (("A", 22), ("B", 70), ("C", 40)):
         reference.column_dimensions[letter].width = width
-    return _xlsx_bytes(workbook)
+    return xlsx_bytes(workbook)
 
 
 _EXAMPLE_ROWS = (
@@ -191,14 +229,14 @@ _EXAMPLE_ROWS = (
 )
 
 
-def _kesalahan(result: dict) -> str:
+def error_text(result: dict) -> str:
     return "; ".join(
         f"{e['column']}: {e['message']}" if e.get("column") else e["message"]
         for e in result.get("errors", [])
     )
 
 
-def _xlsx_cell(sheet, value, *, number_format: str | None = None):
+def xlsx_cell(sheet, value, *, number_format: str | None = None):
     """A write-only cell: text neutralised (never a formula), percentages kept as such."""
     value = neutralise_formula(value)
     if isinstance(value, PercentNumber):
@@ -215,24 +253,12 @@ def error_workbook(job: ImportJob, *, source=None) -> bytes:
     """The job's invalid rows, with the file's own columns (as uploaded, in the same
     order) plus ``kesalahan`` (each error: "column: message"), to fix and upload again.
     ``source`` replaces the stored file (the command line)."""
-    workbook = Workbook(write_only=True)
-    sheet = workbook.create_sheet(DATA_SHEET)
     try:
         table = _job_table(job, source)
     except ImportFileError:
         table = Table(list(COLUMN_NAMES), [], "")
-    keep = [i for i, h in enumerate(table.headers) if header_key(h) != ERROR_COLUMN]
-    header = [WriteOnlyCell(sheet, value=neutralise_formula(table.headers[i])) for i in keep]
-    header.append(WriteOnlyCell(sheet, value=ERROR_COLUMN))
-    for cell in header:
-        cell.font = _HEADER_FONT
-    sheet.append(header)
     invalid = {r["row"]: r for r in job.rows or [] if r.get("action") == "invalid"}
-    for number, values in table.rows:
-        if number in invalid:
-            cells = [_xlsx_cell(sheet, values[i] if i < len(values) else None) for i in keep]
-            sheet.append([*cells, _kesalahan(invalid[number])])
-    return _xlsx_bytes(workbook)
+    return error_rows_workbook(sheet_name=DATA_SHEET, table=table, results=invalid)
 
 
 CONTACT_COLUMNS = ("nama_kontak", "telepon", "email")
@@ -323,8 +349,8 @@ def export_ikm(queryset, fmt: str = "xlsx", *, include_contacts: bool = True) ->
     for values in _export_rows(queryset, columns):
         sheet.append(
             [
-                _xlsx_cell(sheet, v, number_format=_MONEY_FORMAT if i in money and v else None)
+                xlsx_cell(sheet, v, number_format=_MONEY_FORMAT if i in money and v else None)
                 for i, v in enumerate(values)
             ]
         )
-    return _xlsx_bytes(workbook)
+    return xlsx_bytes(workbook)
