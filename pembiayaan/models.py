@@ -344,7 +344,7 @@ class AkadKredit(RecordedModel):
                 violation_error_message=_("Fees cannot be negative."),
             ),
             models.CheckConstraint(
-                condition=Q(grace_period_months__lt=F("tenor_months")),
+                condition=Q(grace_period_months=0) | Q(grace_period_months__lt=F("tenor_months")),
                 name="akad_grace_within_tenor",
                 violation_error_message=_("The grace period must be shorter than the tenor."),
             ),

@@ -228,6 +228,10 @@ def test_mou_participant_once_and_amount_positive():
         ({"tenor_months": 361}, "akad_tenor_1_360"),
         ({"interest_rate": Decimal("100.01")}, "akad_rate_0_100"),
         ({"status": "approved_maybe"}, "akad_status_valid"),
+        ({"grace_period_months": 36}, "akad_grace_within_tenor"),  # the factory's tenor
+        ({"provision_fee": -1}, "akad_fees_not_negative"),
+        ({"collectibility": 6}, "akad_collectibility_1_5"),
+        ({"guarantee_coverage": Decimal("100.5")}, "akad_guarantee_coverage_0_100"),
         ({"status": "signed"}, "akad_signed_has_number_and_date"),
         (
             {"status": "signed", "akad_number": "AK/1", "signed_on": datetime.date(2022, 9, 1)},

@@ -194,7 +194,7 @@ class Migration(migrations.Migration):
         ),
         migrations.AddConstraint(
             model_name='akadkredit',
-            constraint=models.CheckConstraint(condition=models.Q(('grace_period_months__lt', models.F('tenor_months'))), name='akad_grace_within_tenor', violation_error_message='The grace period must be shorter than the tenor.'),
+            constraint=models.CheckConstraint(condition=models.Q(('grace_period_months', 0), ('grace_period_months__lt', models.F('tenor_months')), _connector='OR'), name='akad_grace_within_tenor', violation_error_message='The grace period must be shorter than the tenor.'),
         ),
         migrations.AddConstraint(
             model_name='akadkredit',
