@@ -1238,3 +1238,30 @@ def test_the_demo_totals_for_kadin(client):
     assert pipeline == ("Rp82.000.000.000", "Rp82 miliar")
     counts = re.findall(r'<div class="small">(\d+) ', totals_card(html))
     assert counts == ["10", "24"]
+
+
+def test_the_admin_shows_an_akad_with_its_collateral_and_tranches_read_only(client, db):
+    """Kemenperin's administrators open an akad in the admin; collateral and tranches are
+    shown there but change only through the lender's screens."""
+    admin_user = UserFactory(username="admin.uji", is_staff=True, is_superuser=True)
+    akad = AkadKreditFactory(plafon=200 * JUTA)
+    services.akad_update(
+        akad=akad,
+        collaterals=[{"kind": "vehicle", "value": 150 * JUTA, "binding": "fidusia"}],
+        actor=None,
+    )
+    services.akad_approve(akad=akad, approved_on=datetime.date(2022, 10, 5), actor=None)
+    services.akad_sign(
+        akad=akad, akad_number="AK/ADMIN/1", signed_on=datetime.date(2022, 10, 6), actor=None
+    )
+    services.akad_disburse(
+        akad=akad, amount=50 * JUTA, disbursed_on=datetime.date(2022, 10, 7), actor=None
+    )
+    client.force_login(admin_user)
+    response = client.get(f"/admin/pembiayaan/akadkredit/{akad.pk}/change/")
+    assert response.status_code == 200
+    html = response.text
+    assert "150000000" in html.replace(".", "").replace(",", "")
+    assert "50000000" in html.replace(".", "").replace(",", "")
+    assert 'name="collaterals-0-value"' not in html  # read only
+    assert 'name="disbursements-0-amount"' not in html
