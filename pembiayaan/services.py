@@ -292,12 +292,19 @@ def _as_collateral(item) -> Collateral:
     )
 
 
+_RELATIONS = [f.name for f in AkadKredit._meta.concrete_fields if f.is_relation]
+
+
 def _save(akad: AkadKredit, *, actor, reason: str, update_fields=None) -> AkadKredit:
     akad._history_user = actor
     akad._change_reason = reason
-    # A transition (update_fields) has checked its own rules; the table's constraints still
-    # hold in the database, without a query each here.
-    akad.full_clean(validate_constraints=update_fields is None)
+    if update_fields is None:
+        akad.full_clean()
+    else:
+        # A transition has checked its own rules on a locked row whose links it does not
+        # change: its fields are validated, while the table's constraints and the links'
+        # existence are left to the database instead of a query each here.
+        akad.full_clean(exclude=_RELATIONS, validate_constraints=False)
     akad.save(update_fields=update_fields)
     return akad
 
