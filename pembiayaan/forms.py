@@ -17,7 +17,7 @@ from kemitraan.models import MoU, PurchaseOrder
 from kemitraan.mou_forms import IkmField, _kept
 from kemitraan.realisation_forms import DateInput, LabelledForm
 
-from .models import AkadKredit, Collateral, CreditScheme
+from .models import AkadKredit, Collateral, CreditScheme, LenderProfile
 
 PO_UNKNOWN = _("No purchase order of this borrower has the number %(numbers)s.")
 PO_NEEDS_BORROWER = _("Choose the borrower first: purchase orders are looked up among theirs.")
@@ -283,3 +283,19 @@ class RejectForm(ReasonForm):
 
 class CancelForm(ReasonForm):
     prefix = "cancel"
+
+
+class LenderProfileForm(forms.ModelForm):
+    """The lender-side details of the officer's organisation (its name and kind are set
+    when the organisation is provisioned)."""
+
+    class Meta:
+        model = LenderProfile
+        fields = ["short_name", "ojk_license", "address"]
+        widgets = {"address": forms.Textarea(attrs={"rows": 3})}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for field in self.fields.values():
+            field.label = capfirst(field.label)
+        self.fields["short_name"].help_text = _("As the lender is known, e.g. Bank Mandiri.")

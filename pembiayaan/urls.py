@@ -22,5 +22,6 @@ urlpatterns = [
     path("akad/<int:pk>/batal/", views.AkadCancelView.as_view(), name="akad-cancel"),
     path("kandidat/", views.CandidateListView.as_view(), name="candidate-list"),
     path("lembaga/", views.LenderListView.as_view(), name="lender-list"),
+    path("lembaga/profil/", views.LenderProfileUpdateView.as_view(), name="lender-profile"),
     *import_urlpatterns,
 ]

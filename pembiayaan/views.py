@@ -32,6 +32,7 @@ from .forms import (
     CollateralFormSet,
     CollectibilityForm,
     DisburseForm,
+    LenderProfileForm,
     PayOffForm,
     RejectForm,
     SignForm,
@@ -476,6 +477,49 @@ class LenderListView(PermissionRequiredMixin, ListView):
 
     def get_queryset(self):
         return selectors.lenders_with_totals(self.request.user)
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        user = self.request.user
+        context["own_lender"] = (
+            own_lender(user) if user.has_perm("pembiayaan.change_lenderprofile") else None
+        )
+        return context
+
+
+class LenderProfileUpdateView(PermissionRequiredMixin, View):
+    """A lender officer edits their own lender's details (short name, OJK licence,
+    address)."""
+
+    permission_required = "pembiayaan.change_lenderprofile"
+    template_name = "pembiayaan/lender_form.html"
+
+    def dispatch(self, request, *args, **kwargs):
+        if not self.has_permission():
+            return self.handle_no_permission()
+        self.lender = own_lender(request.user)
+        if self.lender is None:
+            raise PermissionDenied(NO_OWN_LENDER)
+        return super().dispatch(request, *args, **kwargs)
+
+    def render_form(self, form, status=200):
+        context = {"form": form, "lender": self.lender}
+        return render(self.request, self.template_name, context, status=status)
+
+    def get(self, request):
+        return self.render_form(LenderProfileForm(instance=self.lender))
+
+    def post(self, request):
+        form = LenderProfileForm(request.POST, instance=self.lender)
+        if not form.is_valid():
+            return self.render_form(form, status=422)
+        lender = form.save(commit=False)
+        lender._history_user = request.user
+        lender._change_reason = "edited"
+        lender.full_clean()
+        lender.save()
+        messages.success(request, _("The lender's details have been saved."))
+        return redirect("pembiayaan:lender-list")
 
 
 # --- Sections on other apps' pages -----------------------------------------------------------

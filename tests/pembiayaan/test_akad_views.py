@@ -250,6 +250,8 @@ MATRIX = {
     "akad-list": ("get", None, None, expect(200, readers=200), None),
     "candidate-list": ("get", None, None, expect(200, readers=200), None),
     "lender-list": ("get", None, None, expect(200, readers=200), None),
+    "lender-profile": ("get", None, None, expect(200), None),
+    "lender-profile POST": ("post", None, {"short_name": "Bank Uji"}, expect(302), None),
     "akad-create": ("get", None, None, expect(200), None),
     "akad-create POST": ("post", None, {}, expect(422), None),
     "akad-detail": ("get", "pipeline", None, expect(200, readers=200, other=404), None),
@@ -1265,3 +1267,25 @@ def test_the_admin_shows_an_akad_with_its_collateral_and_tranches_read_only(clie
     assert "50000000" in html.replace(".", "").replace(",", "")
     assert 'name="collaterals-0-value"' not in html  # read only
     assert 'name="disbursements-0-amount"' not in html
+
+
+def test_an_officer_edits_their_own_lenders_details(client, officer, lender, other_lender):
+    """Only the officer's own lender changes; the change is in its history with the
+    officer; a blank licence is allowed, an over-long one is refused next to its field."""
+    client.force_login(officer)
+    response = client.post(
+        url("lender-profile"),
+        {"short_name": "Bank Uji", "ojk_license": "KEP-123/D.03/2026", "address": "Jakarta"},
+    )
+    assert response.status_code == 302
+    lender.refresh_from_db()
+    other_lender.refresh_from_db()
+    assert (lender.short_name, lender.ojk_license) == ("Bank Uji", "KEP-123/D.03/2026")
+    assert other_lender.ojk_license == ""
+    assert lender.history.first().history_user == officer
+    response = client.post(url("lender-profile"), {"short_name": "x" * 51})
+    assert response.status_code == 422
+    assert 'id="id_short_name"' in response.text and "is-invalid" in response.text
+    lender.refresh_from_db()
+    assert lender.short_name == "Bank Uji"
+    assert "Bank Uji" in client.get(url("lender-list")).text
