@@ -187,7 +187,7 @@ COLUMNS = (
         "nomor_akad",
         True,
         "Nomor akad kredit, unik per lembaga pembiayaan (huruf besar/kecil dan spasi tidak "
-        "dibedakan). Nomor yang sudah tercatat dilewati.",
+        "dibedakan). Akad yang sudah tercatat dengan isi yang sama dilewati.",
         "AK/2026/0001",
     ),
     Column(
@@ -1132,7 +1132,8 @@ def template_workbook() -> bytes:
         "3. Setiap baris dicatat seperti di layar: pengajuan, persetujuan, penandatanganan "
         "akad, lalu (bila diisi) satu pencairan dan laporan kolektibilitas. Batas skema "
         "(plafon dan suku bunga KUR menurut akses ke berapa) dan urutan tanggal diperiksa.",
-        "4. Nomor akad yang sudah tercatat untuk lembaga Anda dilewati (tidak diubah). "
+        "4. Akad yang sudah tercatat untuk lembaga Anda dengan isi yang sama dilewati; bila isinya "
+        "berbeda, baris ditolak (impor tidak pernah mengubah akad yang sudah tercatat). "
         "Mengunggah berkas yang sama dua kali tidak mengubah apa pun.",
         "5. Berkas diperiksa dulu tanpa menyimpan apa pun. Baris yang salah tidak diimpor: "
         "unduh berkas kesalahan (kolom kesalahan), perbaiki, lalu unggah lagi.",

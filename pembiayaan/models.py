@@ -152,7 +152,7 @@ class AkadKredit(RecordedModel):
     """A credit application that becomes an akad kredit (credit agreement) once signed."""
 
     class Status(models.TextChoices):
-        PIPELINE = "pipeline", _("In the pipeline")
+        PIPELINE = "pipeline", _("Awaiting decision")
         APPROVED = "approved", _("Approved")
         SIGNED = "signed", _("Signed")
         DISBURSED = "disbursed", _("Disbursed")

@@ -547,6 +547,8 @@ def akad_disburse(
     tranche.save()
     if locked.status == AkadKredit.Status.SIGNED:
         _transition(locked, status=AkadKredit.Status.DISBURSED, actor=actor, reason="disbursed")
+    else:  # a later tranche: recorded in the akad's history too
+        _save(locked, actor=actor, reason="disbursed", update_fields=["updated_at"])
     akad.status = locked.status
     return tranche
 

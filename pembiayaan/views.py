@@ -294,7 +294,10 @@ def detail_context(request, akad: AkadKredit, *, bound: dict | None = None) -> d
                 continue
             if name == "cancel" and akad.status == "signed" and tranches:
                 continue
-            forms[name] = form_class()
+            if name == "disburse" and running >= akad.plafon:
+                continue  # the whole plafon is out
+            initial = {"collectibility": akad.collectibility} if name == "collectibility" else {}
+            forms[name] = form_class(initial=initial)
     mou_visible = bool(akad.mou_id) and MoU.objects.visible_to(user).filter(pk=akad.mou_id).exists()
     return {
         "akad": akad,

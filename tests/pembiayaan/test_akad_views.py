@@ -842,8 +842,9 @@ def test_the_whole_life_cycle_through_the_page(client, officer, akad):
     assert "tahap 1" in tranches
     assert not offered_actions(page)
     history = block(page, 'id="akad-history"', "</ol>")
-    # Recorded, approved, signed, disbursed (the first tranche), collectibility, paid off.
-    assert history.count("<li") == 6
+    # Recorded, approved, signed, two tranches, collectibility, paid off.
+    assert history.count("<li") == 7
+    assert history.count(str(gettext_lazy("tranche disbursed")).capitalize()) == 2
     assert str(officer) in history
 
 
@@ -1289,3 +1290,30 @@ def test_an_officer_edits_their_own_lenders_details(client, officer, lender, oth
     lender.refresh_from_db()
     assert lender.short_name == "Bank Uji"
     assert "Bank Uji" in client.get(url("lender-list")).text
+
+
+def test_the_page_offers_what_the_akad_still_allows(client, officer, akad):
+    """The grade form starts at the grade on record, and once the whole plafon is out the
+    disbursement form is no longer offered."""
+    advance(akad, "repaying")
+    services.akad_report_collectibility(
+        akad=akad, collectibility=3, as_of=REPORTED + datetime.timedelta(days=1), actor=None
+    )
+    client.force_login(officer)
+    page = client.get(url("akad-detail", akad)).text
+    assert '<option value="3" selected>' in page
+    assert "disburse" in offered_actions(page)
+    services.akad_disburse(
+        akad=akad, amount=akad.plafon - akad.plafon // 2, disbursed_on=DISBURSED, actor=None
+    )
+    page = client.get(url("akad-detail", akad)).text
+    assert "disburse" not in offered_actions(page)
+    assert {"collectibility", "pay_off"} <= offered_actions(page)
+
+
+def test_a_refused_role_gets_the_sites_own_page_in_indonesian(client, pengadaan_user):
+    client.force_login(pengadaan_user)
+    response = indonesian(client).get(url("akad-list"))
+    assert response.status_code == 403
+    assert "Akses ditolak" in response.text
+    assert "Kembali ke halaman awal" in response.text

@@ -474,11 +474,17 @@ def test_the_first_tranche_moves_a_signed_akad_to_disbursed(make_akad, colleague
 def test_later_tranches_keep_the_status(make_akad, officer, status):
     akad = make_akad(status)
     row = AkadKredit.objects.values().get(pk=akad.pk)
+    row.pop("updated_at")
 
     services.akad_disburse(akad=akad, amount=10 * JUTA, disbursed_on=REPORTED, actor=officer)
 
-    assert AkadKredit.objects.values().get(pk=akad.pk) == row  # status, who, when: untouched
+    after = AkadKredit.objects.values().get(pk=akad.pk)
+    after.pop("updated_at")
+    assert after == row  # status and who changed it: untouched
     assert akad.disbursements.count() == 2
+    # The tranche is in the akad's own history too, with who recorded it.
+    latest = akad.history.order_by("-history_date", "-history_id").first()
+    assert (latest.history_change_reason, latest.history_user) == ("disbursed", officer)
 
 
 # --- Collectibility --------------------------------------------------------------------------
