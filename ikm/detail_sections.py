@@ -13,20 +13,29 @@ from collections.abc import Callable
 
 from django.utils.safestring import SafeString, mark_safe
 
-# Callables (request, ikm) -> html or None, registered by higher apps.
-_sections: list[Callable] = []
+
+class PageSections:
+    """A page's registry of sections: callables ``(request, obj) -> html or None``
+    registered by higher apps, rendered in registration order. The IKM page has one here;
+    ``kemitraan.mou_sections`` holds the MoU page's."""
+
+    def __init__(self):
+        self._sections: list[Callable] = []
+
+    def register(self, section: Callable) -> None:
+        if section not in self._sections:
+            self._sections.append(section)
+
+    def render(self, request, obj) -> list[SafeString]:
+        """The HTML of every registered section that has something for ``request.user``."""
+        rendered = []
+        for section in self._sections:
+            html = section(request, obj)
+            if html:
+                rendered.append(mark_safe(html))  # rendered (and escaped) by a template
+        return rendered
 
 
-def register_section(section: Callable) -> None:
-    if section not in _sections:
-        _sections.append(section)
-
-
-def sections_for(request, ikm) -> list[SafeString]:
-    """The HTML of every registered section that has something for ``request.user``."""
-    rendered = []
-    for section in _sections:
-        html = section(request, ikm)
-        if html:
-            rendered.append(mark_safe(html))  # rendered (and escaped) by a template
-    return rendered
+_ikm_page = PageSections()
+register_section = _ikm_page.register
+sections_for = _ikm_page.render

@@ -59,12 +59,14 @@ def mou_url(mou: MoU) -> str:
     return reverse("kemitraan:mou-detail", args=[mou.pk])
 
 
-def add_service_errors(form, exc: ValidationError) -> None:
-    """A service's refusal next to the form's field when it has one, else at the top."""
+def add_service_errors(form, exc: ValidationError, *, aliases: dict | None = None) -> None:
+    """A service's refusal next to the form's field when it has one, else at the top.
+    ``aliases``: the service's field names that the form spells otherwise."""
     if not hasattr(exc, "error_dict"):
         form.add_error(None, exc)
         return
     for field, errors in exc.message_dict.items():
+        field = (aliases or {}).get(field, field)
         form.add_error(field if field in form.fields else None, errors)
 
 

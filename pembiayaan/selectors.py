@@ -17,7 +17,7 @@ from ikm.models import IKM
 from kemitraan import realisation
 from kemitraan.models import MoU, MouParticipant
 
-from .models import AkadKredit, LenderProfile
+from .models import AkadKredit, Disbursement, LenderProfile
 
 TWO_PLACES = Decimal("0.01")
 # MoUs whose market a lender can lend against: signed (about to take effect) or in effect.
@@ -62,8 +62,6 @@ def totals(akads) -> dict:
     """Counts and plafon sums of signed and pipeline akad, and the disbursed total."""
     signed = akads.signed().aggregate(n=Count("id"), total=Sum("plafon"))
     pipeline = akads.in_pipeline().aggregate(n=Count("id"), total=Sum("plafon"))
-    from .models import Disbursement
-
     disbursed = Disbursement.objects.filter(akad__in=akads).aggregate(total=Sum("amount"))
     return {
         "signed_count": signed["n"],

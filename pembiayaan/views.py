@@ -21,6 +21,7 @@ from django.views import View
 from django.views.generic import ListView
 
 from ikm.models import IKM, Province
+from kemitraan import mou_views
 from kemitraan.models import MoU
 
 from . import selectors, services
@@ -75,13 +76,7 @@ SERVICE_FIELDS = {"purchase_orders": "purchase_order_numbers"}
 
 
 def add_service_errors(form, exc: ValidationError) -> None:
-    """A service's refusal next to the form's field when it has one, else at the top."""
-    if not hasattr(exc, "error_dict"):
-        form.add_error(None, exc)
-        return
-    for field, errors in exc.message_dict.items():
-        field = SERVICE_FIELDS.get(field, field)
-        form.add_error(field if field in form.fields else None, errors)
+    mou_views.add_service_errors(form, exc, aliases=SERVICE_FIELDS)
 
 
 class AkadScopeMixin:
@@ -276,6 +271,7 @@ def detail_context(request, akad: AkadKredit, *, bound: dict | None = None) -> d
         running += tranche.amount
         tranche.running_total = running
     [akad] = selectors.with_coverage([akad])
+    collaterals = list(akad.collaterals.all())
     history = list(
         akad.history.select_related("history_user").order_by("-history_date", "-history_id")
     )
@@ -301,8 +297,8 @@ def detail_context(request, akad: AkadKredit, *, bound: dict | None = None) -> d
     mou_visible = bool(akad.mou_id) and MoU.objects.visible_to(user).filter(pk=akad.mou_id).exists()
     return {
         "akad": akad,
-        "collaterals": list(akad.collaterals.all()),
-        "collateral_total": sum(c.value for c in akad.collaterals.all()),
+        "collaterals": collaterals,
+        "collateral_total": sum(c.value for c in collaterals),
         "purchase_orders": list(akad.purchase_orders.order_by("order_date", "number")),
         "tranches": tranches,
         "disbursed": running,
