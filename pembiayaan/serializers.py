@@ -10,8 +10,6 @@ the caller may also name the MoUs the borrower takes part in and the borrower's 
 orders (a lender sees an MoU only once one of its akad rests on it).
 """
 
-from decimal import ROUND_HALF_UP, Decimal
-
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import Count, Q, Sum, Value
 from django.db.models.functions import Coalesce
@@ -24,7 +22,7 @@ from ikm.api import api_validation_error
 from ikm.models import IKM
 from kemitraan.models import MoU, MouParticipant, PurchaseOrder
 
-from . import services
+from . import selectors, services
 from .models import AkadKredit, Collateral, CreditScheme, Disbursement, LenderProfile
 
 # Same text as the MoU API's, so it shares its translation.
@@ -38,7 +36,6 @@ INVALID_CODE = _("Give the code as text.")
 # The services key their messages by the model's field names; the API writes these two
 # under other names (they are read as objects).
 SERVICE_TO_API_FIELDS = {"mou": "mou_id", "purchase_orders": "purchase_order_ids"}
-TWO_PLACES = Decimal("0.01")
 
 
 def service_error(exc: DjangoValidationError) -> serializers.ValidationError:
@@ -364,10 +361,8 @@ class AkadSerializer(serializers.ModelSerializer):
                 .values_list("committed_market_access", flat=True)
                 .first()
             )
-        if committed is None:
-            return None
-        ratio = (Decimal(committed) / Decimal(akad.plafon)).quantize(TWO_PLACES, ROUND_HALF_UP)
-        return f"{ratio:f}"
+        ratio = selectors.coverage_ratio(committed, akad.plafon)
+        return None if ratio is None else f"{ratio:f}"
 
     # --- Write ---
 
