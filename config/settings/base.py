@@ -209,6 +209,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "kemitraan.tasks.meeting_reminder_task",
         "schedule": crontab(hour=8, minute=0),
     },
+    "dashboard-snapshot-nightly": {
+        "task": "dasbor.tasks.snapshot_refresh_task",
+        "schedule": crontab(hour=2, minute=30),
+        "kwargs": {"trigger": "nightly"},
+    },
 }
 
 # --- Matching ---------------------------------------------------------------
@@ -232,6 +237,11 @@ CACHES = {
         else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
     )
 }
+
+# --- Dashboard ----------------------------------------------------------------
+# A change schedules a new snapshot this many seconds later; changes in between join it.
+DASHBOARD_DEBOUNCE_SECONDS = env.int("DASHBOARD_DEBOUNCE_SECONDS", default=60)
+DASHBOARD_REFRESH_ON_CHANGE = env.bool("DASHBOARD_REFRESH_ON_CHANGE", default=True)
 
 # --- API -------------------------------------------------------------------
 

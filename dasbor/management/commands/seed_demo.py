@@ -1,7 +1,8 @@
 """`python manage.py seed_demo`: the program KADIN reported on 10 Nov 2022. Idempotent.
 
-It lives in pembiayaan, the highest domain app, because it seeds all three; each app
-seeds its own part (``<app>/demo.py``) and this command calls them lowest first.
+It lives in dasbor, the app above the three domain apps, because it seeds all three; each
+app seeds its own part (``<app>/demo.py``) and this command calls them lowest first, then
+computes the dashboard's first snapshot.
 """
 
 from django.conf import settings
@@ -9,6 +10,8 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
 from accounts.demo import DEMO_PASSWORD, DEMO_USERS, seed_organisations, seed_users
+from dasbor.models import Snapshot
+from dasbor.services import refresh
 from ikm.demo import seed_ikm
 from ikm.money import format_rupiah
 from kemitraan.demo import (
@@ -47,6 +50,8 @@ class Command(BaseCommand):
 
         # The demo needs' suggestions, computed here (whatever the Celery setup).
         matched = recompute_all()
+        # And the dashboard's figures, so that they are there at the first visit.
+        refresh(Snapshot.Trigger.SEED)
 
         akad = AkadKredit.objects.filter(is_demo=True)
         signed, pipeline = akad.signed(), akad.in_pipeline()

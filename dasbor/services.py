@@ -1,0 +1,197 @@
+"""Computing, storing and reading the dashboard's snapshots.
+
+* :func:`refresh` computes every scope (the program, each buyer's and lender's slice) in one
+  consistent read (a REPEATABLE READ transaction on PostgreSQL) and stores them as one
+  :class:`~dasbor.models.Snapshot`. A cache lock keeps two runs from overlapping.
+* :func:`request_refresh` is called after every change to a record the figures count. With a
+  worker it schedules one run ``DASHBOARD_DEBOUNCE_SECONDS`` later and ignores the changes
+  that follow until then: at most one run a minute, and every change is in the next run.
+  Without a worker (tasks run in-process) it only marks the figures stale, and the next
+  reader recomputes them (:func:`latest`): a save never waits for the dashboard.
+* :func:`prune` keeps the history small: every snapshot of the last two days, then the last
+  of each day; organisations' slices only in the latest snapshots.
+"""
+
+from __future__ import annotations
+
+import datetime
+import logging
+import time
+
+from django.conf import settings
+from django.core.cache import cache
+from django.db import connection, transaction
+from django.db.models import Max, Q
+from django.db.models.functions import TruncDate
+from django.utils import timezone
+
+from accounts.models import Organisation
+
+from .figures import Filters, Scope, compute
+from .models import Snapshot, SnapshotFigures
+
+logger = logging.getLogger(__name__)
+
+PENDING_KEY = "dasbor:refresh-pending"
+STALE_KEY = "dasbor:stale"
+LOCK_KEY = "dasbor:refresh-running"
+LOCK_SECONDS = 15 * 60
+KEEP_SLICES = 2
+KEEP_ALL_HOURS = 48
+FILTERED_CACHE_SECONDS = 10 * 60
+
+
+def debounce_seconds() -> int:
+    return int(getattr(settings, "DASHBOARD_DEBOUNCE_SECONDS", 60))
+
+
+def slice_organisations():
+    """Organisations that get a slice of their own: buyers and lenders with a profile."""
+    return Organisation.objects.filter(
+        Q(buyer_profile__isnull=False) | Q(lender_profile__isnull=False)
+    ).order_by("pk")
+
+
+def refresh(trigger: str = Snapshot.Trigger.MANUAL) -> Snapshot | None:
+    """Compute and store a snapshot; ``None`` when another run holds the lock."""
+    if not cache.add(LOCK_KEY, "1", timeout=LOCK_SECONDS):
+        logger.info("dashboard refresh skipped: another run is in progress")
+        return None
+    try:
+        cache.delete(STALE_KEY)
+        started = time.monotonic()
+        computed_at = timezone.now()
+        with transaction.atomic():
+            if connection.vendor == "postgresql":
+                # Every scope reads the same state of the database.
+                with connection.cursor() as cursor:
+                    cursor.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ")
+            rows = [SnapshotFigures(organisation=None, figures=compute(Scope(), now=computed_at))]
+            for organisation in slice_organisations():
+                scope = Scope.for_organisation(organisation)
+                rows.append(
+                    SnapshotFigures(
+                        organisation=organisation, figures=compute(scope, now=computed_at)
+                    )
+                )
+        duration_ms = int((time.monotonic() - started) * 1000)
+        with transaction.atomic():
+            snapshot = Snapshot.objects.create(
+                computed_at=computed_at,
+                finished_at=timezone.now(),
+                trigger=trigger,
+                duration_ms=duration_ms,
+                scope_count=len(rows),
+            )
+            for row in rows:
+                row.snapshot = snapshot
+            SnapshotFigures.objects.bulk_create(rows, batch_size=200)
+        prune()
+        logger.info(
+            "dashboard snapshot %s computed in %d ms (%d scopes, %s)",
+            snapshot.pk,
+            duration_ms,
+            len(rows),
+            trigger,
+        )
+        return snapshot
+    finally:
+        cache.delete(LOCK_KEY)
+
+
+def prune(now=None) -> int:
+    """Drop old slices and thin the history; returns the number of snapshots removed."""
+    now = now or timezone.now()
+    recent = list(Snapshot.objects.complete().values_list("pk", flat=True)[:KEEP_SLICES])
+    SnapshotFigures.objects.filter(organisation__isnull=False).exclude(
+        snapshot_id__in=recent
+    ).delete()
+    cutoff = now - datetime.timedelta(hours=KEEP_ALL_HOURS)
+    older = Snapshot.objects.filter(computed_at__lt=cutoff)
+    last_of_day = (
+        older.annotate(day=TruncDate("computed_at"))
+        .order_by()
+        .values("day")
+        .annotate(last=Max("pk"))
+        .values("last")
+    )
+    deleted, _ = older.exclude(pk__in=last_of_day).exclude(pk__in=recent).delete()
+    return deleted
+
+
+def _tasks_run_in_process() -> bool:
+    from config.celery import app
+
+    return bool(app.conf.task_always_eager)
+
+
+def request_refresh() -> None:
+    """A record the figures count has changed (called when its transaction commits)."""
+    if not getattr(settings, "DASHBOARD_REFRESH_ON_CHANGE", True):
+        return
+    if _tasks_run_in_process():
+        cache.set(STALE_KEY, "1", timeout=None)
+        return
+    if not cache.add(PENDING_KEY, "1", timeout=debounce_seconds()):
+        return  # a run is already scheduled and will see this change
+    from .tasks import snapshot_refresh_task
+
+    try:
+        snapshot_refresh_task.apply_async(
+            kwargs={"trigger": Snapshot.Trigger.CHANGE}, countdown=debounce_seconds()
+        )
+    except Exception:  # the broker is down: the nightly run catches up
+        cache.delete(PENDING_KEY)
+        logger.warning("dashboard refresh not scheduled: the broker is unreachable")
+
+
+def latest(organisation=None) -> SnapshotFigures | None:
+    """The newest figures of the program (or of an organisation's slice)."""
+    if _tasks_run_in_process() and cache.get(STALE_KEY):
+        refresh(Snapshot.Trigger.CHANGE)
+    rows = SnapshotFigures.objects.filter(snapshot__finished_at__isnull=False).select_related(
+        "snapshot"
+    )
+    if organisation is None:
+        rows = rows.filter(organisation__isnull=True)
+    else:
+        rows = rows.filter(organisation=organisation)
+    return rows.order_by("-snapshot__computed_at", "-snapshot_id").first()
+
+
+def history(limit: int = 60) -> list[Snapshot]:
+    """The program's snapshots, newest first, with their figures."""
+    return list(
+        SnapshotFigures.objects.filter(
+            organisation__isnull=True, snapshot__finished_at__isnull=False
+        )
+        .select_related("snapshot")
+        .order_by("-snapshot__computed_at", "-snapshot_id")[:limit]
+    )
+
+
+def filtered(scope: Scope, snapshot: Snapshot) -> dict:
+    """Figures narrowed by the page's filters: computed on demand from the live records and
+    kept in the cache until the next snapshot."""
+    key = _filtered_key(scope, snapshot)
+    figures = cache.get(key)
+    if figures is None:
+        figures = compute(scope)
+        figures["computed_at"] = timezone.now().isoformat()
+        cache.set(key, figures, timeout=FILTERED_CACHE_SECONDS)
+    return figures
+
+
+def _filtered_key(scope: Scope, snapshot: Snapshot) -> str:
+    f: Filters = scope.filters
+    parts = [
+        scope.kind,
+        str(scope.organisation_id or ""),
+        str(snapshot.pk),
+        f.date_from.isoformat() if f.date_from else "",
+        f.date_to.isoformat() if f.date_to else "",
+        f.province or "",
+        f.sector or "",
+        str(f.event or ""),
+    ]
+    return "dasbor:filtered:" + ":".join(parts)
