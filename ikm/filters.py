@@ -2,14 +2,26 @@
 
 import django_filters
 from django import forms
+from django.apps import apps
 from django.db.models import Exists, OuterRef
 from django.forms.utils import flatatt
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 
+from .kbli_divisions import division_choices
 from .models import IKM, Certificate, CertificationType, Kbli, ProcessCapability, Province, Regency
 from .search import search_ikm
 from .size_class import SizeClass
+
+# "Registered" IKM, as the dashboard counts them (dasbor.figures): active, submitted or verified.
+REGISTERED_STATUSES = (IKM.Status.SUBMITTED, IKM.Status.VERIFIED)
+DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+
+
+def link_match_events(request=None):
+    """The Link & Match events (public to every signed-in role), newest first. ikm does not
+    import kemitraan, the app above it: the model is looked up by name."""
+    return apps.get_model("kemitraan", "LinkMatchEvent").objects.order_by("-start_date", "name")
 
 
 class QuickSelect(forms.Select):
@@ -30,6 +42,12 @@ class QuickSelect(forms.Select):
         return format_html(
             "<select{}>{}</select>", flatatt(widget["attrs"] | {"name": name}), options
         )
+
+
+def kbli_in_division(division: str, ikm):
+    """The KBLI links of ``ikm`` (an ``OuterRef`` to an IKM id) in a two-digit division: for
+    an ``Exists`` (no duplicate rows)."""
+    return IKM.kbli.through.objects.filter(ikm_id=ikm, kbli__code__startswith=division)
 
 
 class IkmFilterSet(django_filters.FilterSet):
@@ -92,6 +110,38 @@ class IkmFilterSet(django_filters.FilterSet):
     verification_status = django_filters.ChoiceFilter(
         label=_("Verification status"), choices=IKM.Status.choices
     )
+    status_group = django_filters.ChoiceFilter(
+        label=_("Status group"),
+        choices=[("registered", _("Registered (active, submitted or verified)"))],
+        method="filter_status_group",
+        help_text=_("registered: active IKM that are submitted or verified."),
+    )
+    sector = django_filters.ChoiceFilter(
+        label=_("Sector (KBLI division)"),
+        choices=division_choices,
+        method="filter_sector",
+        help_text=_("Two-digit KBLI division, e.g. 29: the IKM holds a KBLI code in it."),
+    )
+    event = django_filters.ModelChoiceFilter(
+        label=_("Link & Match event"),
+        queryset=link_match_events,
+        method="filter_event",
+        help_text=_("Link & Match event id: the IKM is an approved participant of it."),
+    )
+    date_from = django_filters.DateFilter(
+        label=_("Registered from"),
+        field_name="created_at",
+        lookup_expr="date__gte",
+        widget=DATE_INPUT,
+        help_text=_("ISO date, e.g. 2025-01-31."),
+    )
+    date_to = django_filters.DateFilter(
+        label=_("Registered until"),
+        field_name="created_at",
+        lookup_expr="date__lte",
+        widget=DATE_INPUT,
+        help_text=_("ISO date, e.g. 2025-12-31."),
+    )
 
     class Meta:
         model = IKM
@@ -118,6 +168,20 @@ class IkmFilterSet(django_filters.FilterSet):
             ikm_id=OuterRef("pk"), certification_type_id=value.pk
         )
         return queryset.filter(Exists(held))
+
+    def filter_status_group(self, queryset, name, value: str):
+        if value == "registered":
+            return queryset.filter(is_active=True, verification_status__in=REGISTERED_STATUSES)
+        return queryset
+
+    def filter_sector(self, queryset, name, value: str):
+        return queryset.filter(Exists(kbli_in_division(value, OuterRef("pk"))))
+
+    def filter_event(self, queryset, name, value):
+        participants = apps.get_model("kemitraan", "EventParticipant").objects.approved()
+        return queryset.filter(
+            Exists(participants.filter(event_id=value.pk, ikm_id=OuterRef("pk")))
+        )
 
     def filter_size_class(self, queryset, name, value: str):
         if "size_class_code" not in queryset.query.annotations:
@@ -156,3 +220,23 @@ class DirectoryFilterSet(IkmFilterSet):
                 filter_.extra["help_text"] = ""  # the codes in them are for API users
             if isinstance(filter_, django_filters.ModelChoiceFilter | django_filters.ChoiceFilter):
                 filter_.extra["widget"] = QuickSelect
+
+
+def compact_filter_widgets(filters) -> None:
+    """Small Bootstrap widgets for a list's filter bar (the akad, need and MoU lists): a
+    ``QuickSelect`` for every choice, a date input for dates, a search box with the help
+    text as its placeholder for text. ``filters``: a FilterSet instance's ``filters``."""
+    for filter_ in filters.values():
+        if isinstance(filter_, django_filters.ChoiceFilter):  # ModelChoiceFilter too
+            filter_.extra["widget"] = QuickSelect(attrs={"class": "form-select form-select-sm"})
+        elif isinstance(filter_, django_filters.DateFilter):
+            filter_.extra["widget"] = forms.DateInput(
+                attrs={"type": "date", "class": "form-control form-control-sm"}, format="%Y-%m-%d"
+            )
+        elif isinstance(filter_, django_filters.CharFilter):
+            filter_.extra["widget"] = forms.SearchInput(
+                attrs={
+                    "class": "form-control form-control-sm",
+                    "placeholder": filter_.extra.get("help_text", ""),
+                }
+            )

@@ -25,6 +25,7 @@ from accounts.roles import Role
 from ikm.models import IKM
 
 from . import selectors
+from .filters import DemandFilterSet, MouFilterSet
 from .forms import WHY_NOT_QUERY_TOO_SHORT, BuyerProfileForm, DemandForm, DismissForm
 from .matching.explain import explain_pair
 from .matching.run import SUGGESTIONS_PER_NEED
@@ -45,17 +46,44 @@ NEED_SAVED = gettext_noop(
 WHY_NOT_RESULTS = 10
 
 
-class DemandListView(PermissionRequiredMixin, ListView):
+class FilteredListMixin:
+    """A list with a filter bar (``filterset_class``, narrowing the user's records). With an
+    invalid filter nothing is listed: the error is shown next to its field, rather than a
+    list that is not the one asked for. The pages keep the query."""
+
+    filterset_class: type
+
+    def filter_records(self, records):
+        self.filterset = self.filterset_class(
+            self.request.GET or None, queryset=records, user=self.request.user
+        )
+        if not self.filterset.is_bound:
+            return records
+        if not self.filterset.is_valid():
+            return records.none()
+        return self.filterset.qs
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["filter"] = self.filterset
+        query = self.request.GET.copy()
+        query.pop("page", None)
+        context["query"] = query.urlencode()
+        return context
+
+
+class DemandListView(PermissionRequiredMixin, FilteredListMixin, ListView):
     """Procurement needs in the user's scope, with how many suppliers were suggested and
     how many are kept (shortlisted or contacted)."""
 
     permission_required = "kemitraan.view_demand"
     template_name = "kemitraan/demand_list.html"
     paginate_by = 25
+    filterset_class = DemandFilterSet
 
     def get_queryset(self):
         return selectors.demands_with_counts(
-            Demand.objects.visible_to(self.request.user)
+            self.filter_records(Demand.objects.visible_to(self.request.user))
             .select_related("buyer__organisation", "province", "regency")
             .order_by("status", "-created_at")
         )
@@ -508,16 +536,17 @@ class BuyerDetailView(PermissionRequiredMixin, View):
         return buyer_page(request, get_object_or_404(_buyers(request.user), pk=pk))
 
 
-class MouListView(PermissionRequiredMixin, ListView):
+class MouListView(PermissionRequiredMixin, FilteredListMixin, ListView):
     """MoUs in the user's scope with their committed market access."""
 
     permission_required = "kemitraan.view_mou"
     template_name = "kemitraan/mou_list.html"
     paginate_by = 25
+    filterset_class = MouFilterSet
 
     def get_queryset(self):
         return (
-            MoU.objects.visible_to(self.request.user)
+            self.filter_records(MoU.objects.visible_to(self.request.user))
             .with_market_access()
             .annotate(participant_count=Count("participants"))
             .select_related("buyer__organisation", "event")

@@ -111,7 +111,12 @@ class AkadListView(PermissionRequiredMixin, ListView):
             "lender__organisation", "borrower", "scheme", "mou"
         )
         self.filterset = AkadFilterSet(self.request.GET or None, queryset=base, user=user)
-        qs = self.filterset.qs if self.filterset.is_bound else base
+        if not self.filterset.is_bound:
+            qs = base
+        elif self.filterset.is_valid():
+            qs = self.filterset.qs
+        else:  # the error is shown next to its field; no list that is not the one asked for
+            qs = base.none()
         self.filtered = qs
         return qs.with_disbursed().order_by("-applied_on", "-pk")
 
