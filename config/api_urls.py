@@ -4,6 +4,7 @@ from django.urls import path
 from rest_framework.routers import DefaultRouter
 
 from accounts.api import MeView
+from dasbor.api import DashboardSummaryView
 from ikm.api import (
     CertificationTypeViewSet,
     IkmViewSet,
@@ -31,5 +32,6 @@ router.register("akad", AkadViewSet, basename="akad")
 
 urlpatterns = [
     path("me/", MeView.as_view(), name="api-me"),
+    path("dashboard/summary/", DashboardSummaryView.as_view(), name="api-dashboard-summary"),
     *router.urls,
 ]

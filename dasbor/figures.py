@@ -118,7 +118,7 @@ class Scope:
             q &= Q(**{f"{prefix}province_id": f.province})
         if f.sector:
             links = IKM.kbli.through.objects.filter(
-                ikm_id=OuterRef(f"{prefix}pk" if prefix else "pk"), kbli_id__startswith=f.sector
+                ikm_id=OuterRef(f"{prefix}pk" if prefix else "pk"), kbli__code__startswith=f.sector
             )
             q &= Q(Exists(links))
         return q
@@ -136,7 +136,11 @@ class Scope:
     # --- the scoped record sets -----------------------------------------------------------
 
     def _lender_akad(self):
-        return AkadKredit.objects.filter(lender__organisation_id=self.organisation_id)
+        """The lender's akad that finance (or may still finance) an IKM: not the rejected
+        or cancelled applications."""
+        return AkadKredit.objects.filter(lender__organisation_id=self.organisation_id).exclude(
+            status__in=[AkadKredit.Status.REJECTED, AkadKredit.Status.CANCELLED]
+        )
 
     def ikm(self):
         """The scope's IKM (filters other than the period applied)."""

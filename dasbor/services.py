@@ -57,12 +57,14 @@ def refresh(trigger: str = Snapshot.Trigger.MANUAL) -> Snapshot | None:
     if not cache.add(LOCK_KEY, "1", timeout=LOCK_SECONDS):
         logger.info("dashboard refresh skipped: another run is in progress")
         return None
+    succeeded = False
     try:
         cache.delete(STALE_KEY)
         started = time.monotonic()
         computed_at = timezone.now()
+        outermost = not connection.in_atomic_block
         with transaction.atomic():
-            if connection.vendor == "postgresql":
+            if connection.vendor == "postgresql" and outermost:
                 # Every scope reads the same state of the database.
                 with connection.cursor() as cursor:
                     cursor.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ")
@@ -86,6 +88,7 @@ def refresh(trigger: str = Snapshot.Trigger.MANUAL) -> Snapshot | None:
             for row in rows:
                 row.snapshot = snapshot
             SnapshotFigures.objects.bulk_create(rows, batch_size=200)
+        succeeded = True
         prune()
         logger.info(
             "dashboard snapshot %s computed in %d ms (%d scopes, %s)",
@@ -96,6 +99,8 @@ def refresh(trigger: str = Snapshot.Trigger.MANUAL) -> Snapshot | None:
         )
         return snapshot
     finally:
+        if not succeeded and _tasks_run_in_process():
+            cache.set(STALE_KEY, "1", timeout=None)  # the next reader tries again
         cache.delete(LOCK_KEY)
 
 
@@ -115,8 +120,8 @@ def prune(now=None) -> int:
         .annotate(last=Max("pk"))
         .values("last")
     )
-    deleted, _ = older.exclude(pk__in=last_of_day).exclude(pk__in=recent).delete()
-    return deleted
+    _total, per_model = older.exclude(pk__in=last_of_day).exclude(pk__in=recent).delete()
+    return per_model.get(Snapshot._meta.label, 0)
 
 
 def _tasks_run_in_process() -> bool:
@@ -188,6 +193,7 @@ def _filtered_key(scope: Scope, snapshot: Snapshot) -> str:
         scope.kind,
         str(scope.organisation_id or ""),
         str(snapshot.pk),
+        str(int(snapshot.computed_at.timestamp())),
         f.date_from.isoformat() if f.date_from else "",
         f.date_to.isoformat() if f.date_to else "",
         f.province or "",

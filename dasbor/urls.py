@@ -5,4 +5,6 @@ from . import views
 app_name = "dasbor"
 urlpatterns = [
     path("", views.OverviewView.as_view(), name="overview"),
+    path("ekspor/", views.ExportView.as_view(), name="export"),
+    path("hitung-ulang/", views.RefreshView.as_view(), name="refresh"),
 ]
