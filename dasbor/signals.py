@@ -1,11 +1,12 @@
 """Changes to the records the figures count ask for a new snapshot (debounced, on commit)."""
 
+from django.conf import settings
 from django.db import transaction
 from django.db.models.signals import m2m_changed, post_delete, post_save
 
 
 def _changed(sender, raw=False, **kwargs):
-    if raw:
+    if raw or not getattr(settings, "DASHBOARD_REFRESH_ON_CHANGE", True):
         return
     from .services import request_refresh
 

@@ -16,6 +16,11 @@ CELERY_TASK_ALWAYS_EAGER = os.environ.get("CELERY_TEST_EAGER", "true") != "false
 # A queue of the suite's own, so a developer's running worker never takes its tasks.
 CELERY_TASK_DEFAULT_QUEUE = os.environ.get("CELERY_TEST_QUEUE", f"{CELERY_TASK_DEFAULT_QUEUE}-test")
 
+# The dashboard's refresh after changes is off: the suite counts commit callbacks (the
+# match job is enqueued once) and most tests never read the dashboard. tests/dasbor turns
+# it on where it is tested.
+DASHBOARD_REFRESH_ON_CHANGE = False
+
 # One test database per checkout, so two clones on one machine can run the suite at once.
 _checkout = hashlib.sha1(str(BASE_DIR).encode()).hexdigest()[:8]  # noqa: F405
 DATABASES["default"]["TEST"] = {  # noqa: F405
