@@ -28,6 +28,9 @@ class DashboardFilterForm(forms.Form):
         ]
         self.fields["province"].choices = everything + choices["provinces"]
         self.fields["sector"].choices = everything + division_choices()
+        for field in self.fields.values():
+            css = "form-select" if isinstance(field, forms.ChoiceField) else "form-control"
+            field.widget.attrs["class"] = css
 
     def clean(self):
         cleaned = super().clean()

@@ -122,7 +122,13 @@ class DashboardMixin(LoginRequiredMixin):
         return tables.build(self.figures, links, codes)
 
     def funnel(self) -> list[tuple[str, object]]:
-        return [(funnel_label(step["step"]), step["ikm"]) for step in self.figures["funnel"]]
+        """The funnel's steps that apply to the scope (a slice has no "registered" step,
+        a lender's none of suggestions and meetings)."""
+        return [
+            (funnel_label(step["step"]), step["ikm"])
+            for step in self.figures["funnel"]
+            if step["ikm"] is not None
+        ]
 
 
 class OverviewView(DashboardMixin, TemplateView):
@@ -162,6 +168,7 @@ class OverviewView(DashboardMixin, TemplateView):
             kpi_links={
                 "ikm": links.ikm(),
                 "mous": links.mous(state="in_force"),
+                "mous_signed": links.mous(state="signed"),
                 "akad_signed": links.akad(stage="signed"),
                 "akad_pipeline": links.akad(stage="pipeline"),
                 "akad_disbursed": links.akad(stage="disbursed"),
