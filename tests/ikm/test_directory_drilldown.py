@@ -8,7 +8,6 @@ import re
 
 import pytest
 from django.conf import settings
-from django.core.exceptions import FieldError
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
@@ -173,25 +172,16 @@ def test_the_shareable_url_keeps_the_new_filters():
 
 # --- The dashboard's figures -------------------------------------------------------------------
 
-# dasbor.figures filters the KBLI links with ``kbli_id__startswith``, which Django refuses on a
-# foreign key (FieldError); the lists use ``kbli__code__startswith`` (the same column, no join).
-DASBOR_SECTOR = pytest.mark.xfail(
-    raises=FieldError, strict=False, reason="dasbor.figures: kbli_id__startswith on a FK"
-)
-
 
 @pytest.mark.parametrize(
     "filters",
     [
         {},
         {"province": "32"},
-        pytest.param({"sector": "29"}, marks=DASBOR_SECTOR),
+        {"sector": "29"},
         {"event": True},
         {"date_from": datetime.date(2025, 1, 1)},
-        pytest.param(
-            {"date_to": datetime.date(2024, 12, 31), "province": "33", "sector": "22"},
-            marks=DASBOR_SECTOR,
-        ),
+        {"date_to": datetime.date(2024, 12, 31), "province": "33", "sector": "22"},
     ],
 )
 def test_the_count_is_the_dashboards(client, kemenperin_user, catalogue, event, filters):

@@ -7,7 +7,6 @@ import datetime
 
 import pytest
 from django.conf import settings
-from django.core.exceptions import FieldError
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
@@ -29,11 +28,6 @@ pytestmark = pytest.mark.django_db
 D = datetime.date
 DEMANDS = reverse("kemitraan:demand-list")
 MOUS = reverse("kemitraan:mou-list")
-# dasbor.figures filters the KBLI links with ``kbli_id__startswith``, refused by Django on a
-# foreign key (FieldError); the lists use ``kbli__code__startswith``.
-DASBOR_SECTOR = pytest.mark.xfail(
-    raises=FieldError, strict=False, reason="dasbor.figures: kbli_id__startswith on a FK"
-)
 
 
 def get(client, user, url, **params):
@@ -359,8 +353,8 @@ def test_the_mou_list_queries_do_not_grow_with_rows(client, kemenperin_user, buy
         {"province": "32"},
         {"event": True},
         {"date_from": D(2025, 1, 1)},
-        pytest.param({"sector": "29"}, marks=DASBOR_SECTOR),
-        pytest.param({"province": "32", "sector": "29"}, marks=DASBOR_SECTOR),
+        {"sector": "29"},
+        {"province": "32", "sector": "29"},
     ],
 )
 def test_the_mou_counts_are_the_dashboards(

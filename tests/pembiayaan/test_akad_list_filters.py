@@ -7,7 +7,6 @@ import datetime
 
 import pytest
 from django.conf import settings
-from django.core.exceptions import FieldError
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
@@ -27,9 +26,6 @@ pytestmark = pytest.mark.django_db
 
 D = datetime.date
 URL = reverse("pembiayaan:akad-list")
-DASBOR_SECTOR = pytest.mark.xfail(
-    raises=FieldError, strict=False, reason="dasbor.figures: kbli_id__startswith on a FK"
-)
 
 
 def get(client, user, **params):
@@ -258,7 +254,7 @@ def test_the_queries_do_not_grow_with_rows(client, kemenperin_user, lender, even
         {"date_from": D(2025, 1, 1)},
         {"date_to": D(2024, 12, 31)},
         {"province": "33", "date_from": D(2025, 1, 1)},
-        pytest.param({"sector": "29", "date_from": D(2024, 1, 1)}, marks=DASBOR_SECTOR),
+        {"sector": "29", "date_from": D(2024, 1, 1)},
     ],
 )
 def test_the_counts_are_the_dashboards(
