@@ -5,9 +5,10 @@ Used by the lists' ``sector`` filter and by the dashboard: a division is labelle
 "29 — Industri Kendaraan Bermotor, Trailer dan Semi Trailer".
 """
 
+from django.db.models import Exists, OuterRef
 from django.db.models.functions import Substr
 
-from .models import IKM
+from .models import IKM, Kbli
 
 DIVISIONS = {
     "10": "Industri Makanan",
@@ -47,9 +48,12 @@ def division_label(code: str) -> str:
 
 
 def divisions_in_use() -> list[str]:
-    """The divisions of the KBLI codes the IKM hold (one query)."""
+    """The divisions of the KBLI codes the IKM hold (one query over the KBLI table, probing
+    the links' index per code: the links themselves are many)."""
+    held = IKM.kbli.through.objects.filter(kbli_id=OuterRef("pk"))
     return list(
-        IKM.kbli.through.objects.annotate(division=Substr("kbli_id", 1, 2))
+        Kbli.objects.filter(Exists(held))
+        .annotate(division=Substr("code", 1, 2))
         .order_by("division")
         .values_list("division", flat=True)
         .distinct()
