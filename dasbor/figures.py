@@ -40,8 +40,20 @@ from __future__ import annotations
 import datetime
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
+from functools import cached_property
 
-from django.db.models import Avg, Count, Exists, Min, OuterRef, Q, Sum
+from django.db.models import (
+    Avg,
+    Case,
+    CharField,
+    Count,
+    Exists,
+    OuterRef,
+    Q,
+    Sum,
+    Value,
+    When,
+)
 from django.db.models.functions import Coalesce, Substr, TruncMonth
 from django.utils import timezone
 
@@ -108,6 +120,21 @@ class Scope:
             raise ValueError("Only buyers and lenders have a slice of the figures.")
         return cls(kind, organisation.pk, filters or Filters())
 
+    @cached_property
+    def profile_id(self) -> int | None:
+        """The buyer's or lender's profile id: filtering on it avoids a join per query."""
+        if self.kind == BUYER:
+            model = BuyerProfile
+        elif self.kind == LENDER:
+            model = LenderProfile
+        else:
+            return None
+        return (
+            model.objects.filter(organisation_id=self.organisation_id)
+            .values_list("pk", flat=True)
+            .first()
+        )
+
     # --- what each filter means for each kind of record ---------------------------------
 
     def _ikm_q(self, prefix: str = "") -> Q:
@@ -138,7 +165,7 @@ class Scope:
     def _lender_akad(self):
         """The lender's akad that finance (or may still finance) an IKM: not the rejected
         or cancelled applications."""
-        return AkadKredit.objects.filter(lender__organisation_id=self.organisation_id).exclude(
+        return AkadKredit.objects.filter(lender_id=self.profile_id).exclude(
             status__in=[AkadKredit.Status.REJECTED, AkadKredit.Status.CANCELLED]
         )
 
@@ -148,7 +175,7 @@ class Scope:
             qs = IKM.objects.filter(is_active=True, verification_status__in=REGISTERED)
         elif self.kind == BUYER:
             partners = MouParticipant.objects.filter(
-                mou__buyer__organisation_id=self.organisation_id,
+                mou__buyer_id=self.profile_id,
                 mou__signing_date__isnull=False,
             ).values("ikm_id")
             qs = IKM.objects.filter(pk__in=partners)
@@ -183,7 +210,7 @@ class Scope:
             return None
         qs = Demand.objects.all()
         if self.kind == BUYER:
-            qs = qs.filter(buyer__organisation_id=self.organisation_id)
+            qs = qs.filter(buyer_id=self.profile_id)
         if self.filters.province:
             qs = qs.filter(province_id=self.filters.province)
         return qs.filter(self._period_q("created_at", is_datetime=True))
@@ -193,7 +220,7 @@ class Scope:
             return None
         qs = MatchSuggestion.objects.all()
         if self.kind == BUYER:
-            qs = qs.filter(demand__buyer__organisation_id=self.organisation_id)
+            qs = qs.filter(demand__buyer_id=self.profile_id)
         return qs.filter(self._ikm_q("ikm__")).filter(
             self._period_q("demand__created_at", is_datetime=True)
         )
@@ -203,7 +230,7 @@ class Scope:
             return None
         qs = Meeting.objects.all()
         if self.kind == BUYER:
-            qs = qs.filter(buyer__organisation_id=self.organisation_id)
+            qs = qs.filter(buyer_id=self.profile_id)
         if self.filters.event:
             qs = qs.filter(event_id=self.filters.event)
         return qs.filter(self._ikm_q("ikm__")).filter(self._period_q("starts_at", is_datetime=True))
@@ -212,7 +239,7 @@ class Scope:
         """MoU participants (every MoU status); the period is the MoU's signing date."""
         qs = MouParticipant.objects.all()
         if self.kind == BUYER:
-            qs = qs.filter(mou__buyer__organisation_id=self.organisation_id)
+            qs = qs.filter(mou__buyer_id=self.profile_id)
         elif self.kind == LENDER:
             financed = self._lender_akad().filter(
                 mou_id=OuterRef("mou_id"), borrower_id=OuterRef("ikm_id")
@@ -227,7 +254,7 @@ class Scope:
         of the scope: a draft may have no participant yet)."""
         qs = MoU.objects.all()
         if self.kind == BUYER:
-            qs = qs.filter(buyer__organisation_id=self.organisation_id)
+            qs = qs.filter(buyer_id=self.profile_id)
         elif self.kind == LENDER:
             qs = qs.filter(pk__in=self._lender_akad().values("mou_id"))
         if self.filters.event:
@@ -245,9 +272,9 @@ class Scope:
         """Akad kredit in scope, before the period (each figure has its own date)."""
         qs = AkadKredit.objects.all()
         if self.kind == BUYER:
-            qs = qs.filter(mou__buyer__organisation_id=self.organisation_id)
+            qs = qs.filter(mou__buyer_id=self.profile_id)
         elif self.kind == LENDER:
-            qs = qs.filter(lender__organisation_id=self.organisation_id)
+            qs = qs.filter(lender_id=self.profile_id)
         if self.filters.event:
             qs = qs.filter(mou__event_id=self.filters.event)
         return qs.filter(self._ikm_q("borrower__"))
@@ -280,20 +307,10 @@ def _month_key(value) -> str:
     return f"{value:%Y-%m}"
 
 
-def _trend_months(scope: Scope, today: datetime.date) -> list[str]:
-    """The months of the trend: the period's when one is chosen, else from the scope's first
-    signing or order (the program's start) to this month; at least 12 and at most 60."""
-    filters = scope.filters
-    last = filters.date_to or today
-    first = filters.date_from
-    if first is None:
-        starts = [
-            scope.mous().aggregate(first=Min("signing_date"))["first"],
-            scope.akad().aggregate(first=Min("signed_on"))["first"],
-            scope.purchase_orders().aggregate(first=Min("order_date"))["first"],
-        ]
-        starts = [start for start in starts if start is not None]
-        first = min(starts) if starts else last
+def _trend_months(first: datetime.date | None, last: datetime.date) -> list[str]:
+    """The months from ``first`` to ``last`` ("YYYY-MM"): at least 12, at most 60 (the
+    most recent)."""
+    first = first or last
     span = (last.year - first.year) * 12 + last.month - first.month + 1
     count = min(max(span, 12), 60)
     year, month = last.year, last.month - count + 1
@@ -309,16 +326,23 @@ def _trend_months(scope: Scope, today: datetime.date) -> list[str]:
 # --- the figures -----------------------------------------------------------------------
 
 
-def compute(scope: Scope | None = None, *, now: datetime.datetime | None = None) -> dict:
-    """Every figure of the dashboard for ``scope`` (the program's when omitted)."""
+def compute(
+    scope: Scope | None = None,
+    *,
+    now: datetime.datetime | None = None,
+    reference: dict | None = None,
+) -> dict:
+    """Every figure of the dashboard for ``scope`` (the program's when omitted).
+    ``reference`` (from :func:`reference_names`) saves reading the names for each scope."""
     scope = scope or Scope()
+    reference = reference or reference_names()
     now = now or timezone.now()
     today = timezone.localdate(now)
     figures: dict = {"scope": scope.kind, "filters": scope.filters.as_dict()}
     figures.update(_ikm_figures(scope))
     figures.update(_matching_figures(scope, now))
     figures.update(_mou_figures(scope))
-    figures.update(_akad_figures(scope))
+    figures.update(_akad_figures(scope, reference))
     figures.update(_loop_figures(scope))
     figures["funnel"] = _funnel(scope, figures, now)
     figures["monthly"] = _monthly(scope, today)
@@ -477,53 +501,82 @@ def _mou_figures(scope: Scope) -> dict:
     }
 
 
-def _akad_figures(scope: Scope) -> dict:
-    akad = scope.akad()
-    pipeline = akad.filter(status__in=AkadKredit.PIPELINE_STATUSES).filter(
-        scope._period_q("applied_on")
+def _akad_figures(scope: Scope, reference: dict) -> dict:
+    """Akad in process and signed, and the tranches: two grouped queries, summed here into
+    the totals and the breakdowns by lender, scheme and the borrower's province."""
+    stage = Case(
+        When(
+            Q(status__in=AkadKredit.PIPELINE_STATUSES) & scope._period_q("applied_on"),
+            then=Value("pipeline"),
+        ),
+        When(
+            Q(status__in=AkadKredit.SIGNED_STATUSES) & scope._period_q("signed_on"),
+            then=Value("signed"),
+        ),
+        default=Value(""),
+        output_field=CharField(),
     )
-    signed = akad.filter(status__in=AkadKredit.SIGNED_STATUSES).filter(scope._period_q("signed_on"))
-    disbursements = scope.disbursements()
+    groups = (
+        scope.akad()
+        .annotate(stage=stage)
+        .exclude(stage="")
+        .order_by()
+        .values("stage", "lender_id", "scheme_id", "borrower__province_id")
+        .annotate(n=Count("pk"), amount=Sum("plafon"))
+    )
+    tranches = (
+        scope.disbursements()
+        .order_by()
+        .values("akad__lender_id", "akad__scheme_id", "akad__borrower__province_id")
+        .annotate(n=Count("akad_id", distinct=True), amount=Sum("amount"))
+    )
+    dimensions = {
+        "akad_by_lender": ("lender_id", reference["lenders"]),
+        "akad_by_scheme": ("scheme_id", reference["schemes"]),
+        "akad_by_province": ("borrower__province_id", reference["provinces"]),
+    }
+    rows: dict = {name: {} for name in dimensions}
     totals = {
-        "akad_pipeline_count": pipeline.count(),
-        "akad_pipeline_amount": _sum(pipeline, "plafon"),
-        "akad_signed_count": signed.count(),
-        "akad_signed_amount": _sum(signed, "plafon"),
-        "akad_disbursed_count": disbursements.values("akad_id").distinct().count(),
-        "akad_disbursed_amount": _sum(disbursements, "amount"),
+        "akad_pipeline_count": 0,
+        "akad_pipeline_amount": 0,
+        "akad_signed_count": 0,
+        "akad_signed_amount": 0,
+        "akad_disbursed_count": 0,
+        "akad_disbursed_amount": 0,
     }
 
-    def breakdown(path: str, names: dict) -> list[dict]:
-        rows: dict = {}
-        for stage, qs in (("pipeline", pipeline), ("signed", signed)):
-            for row in qs.order_by().values(path).annotate(n=Count("pk"), amount=Sum("plafon")):
-                entry = rows.setdefault(row[path], _empty_breakdown(row[path], names))
-                entry[f"{stage}_count"] = row["n"]
-                entry[f"{stage}_amount"] = int(row["amount"] or 0)
-        for row in (
-            disbursements.order_by()
-            .values(f"akad__{path}")
-            .annotate(amount=Sum("amount"), n=Count("akad_id", distinct=True))
-        ):
-            key = row[f"akad__{path}"]
-            entry = rows.setdefault(key, _empty_breakdown(key, names))
-            entry["disbursed_count"] = row["n"]
-            entry["disbursed_amount"] = int(row["amount"] or 0)
-        return sorted(
-            rows.values(),
+    def add(row: dict, prefix: str, stage_name: str):
+        count, amount = row["n"], int(row["amount"] or 0)
+        totals[f"akad_{stage_name}_count"] += count
+        totals[f"akad_{stage_name}_amount"] += amount
+        for name, (path, names) in dimensions.items():
+            key = row[prefix + path]
+            entry = rows[name].setdefault(key, _empty_breakdown(key, names))
+            entry[f"{stage_name}_count"] += count
+            entry[f"{stage_name}_amount"] += amount
+
+    for row in groups:
+        add(row, "", row["stage"])
+    for row in tranches:
+        add(row, "akad__", "disbursed")
+    for name in dimensions:
+        totals[name] = sorted(
+            rows[name].values(),
             key=lambda r: (-r["signed_amount"], -r["pipeline_amount"], str(r["name"])),
         )
-
-    lenders = {
-        lender.pk: lender.short_name or lender.organisation.name
-        for lender in LenderProfile.objects.select_related("organisation")
-    }
-    schemes = dict(CreditScheme.objects.values_list("pk", "name"))
-    provinces = dict(Province.objects.values_list("code", "name"))
-    totals["akad_by_lender"] = breakdown("lender_id", lenders)
-    totals["akad_by_scheme"] = breakdown("scheme_id", schemes)
-    totals["akad_by_province"] = breakdown("borrower__province_id", provinces)
     return totals
+
+
+def reference_names() -> dict:
+    """Names of lenders, schemes and provinces, read once per snapshot."""
+    return {
+        "lenders": {
+            lender.pk: lender.short_name or lender.organisation.name
+            for lender in LenderProfile.objects.select_related("organisation")
+        },
+        "schemes": dict(CreditScheme.objects.values_list("pk", "name")),
+        "provinces": dict(Province.objects.values_list("code", "name")),
+    }
 
 
 def _empty_breakdown(key, names: dict) -> dict:
@@ -593,44 +646,38 @@ def _funnel(scope: Scope, figures: dict, now) -> list[dict]:
     ]
 
 
-def _monthly(scope: Scope, today: datetime.date) -> list[dict]:
-    months = _trend_months(scope, today)
-    first = datetime.date(int(months[0][:4]), int(months[0][5:]), 1)
-    rows = {
-        month: {
-            "month": month,
-            "ikm_registered": 0,
-            "mou_signed": 0,
-            "market_access": 0,
-            "akad_signed_count": 0,
-            "akad_signed_amount": 0,
-            "akad_disbursed_amount": 0,
-            "po_value": 0,
-        }
-        for month in months
-    }
+MONTHLY_KEYS = (
+    "ikm_registered",
+    "mou_signed",
+    "market_access",
+    "akad_signed_count",
+    "akad_signed_amount",
+    "akad_disbursed_amount",
+    "po_value",
+)
 
-    def add(qs, date_field: str, is_datetime=False, **aggregates):
-        since = f"{date_field}__date__gte" if is_datetime else f"{date_field}__gte"
+
+def _monthly(scope: Scope, today: datetime.date) -> list[dict]:
+    """Month by month over the chosen period, or from the scope's first signing or order
+    (the program's start) to this month."""
+    series: dict[str, dict[str, int]] = {}
+
+    def add(qs, date_field: str, **aggregates):
         for row in (
-            qs.filter(**{since: first})
-            .annotate(month=TruncMonth(date_field))
+            qs.annotate(month=TruncMonth(date_field))
             .order_by()
             .values("month")
             .annotate(**aggregates)
         ):
             if row["month"] is None:
                 continue
-            entry = rows.get(_month_key(row["month"]))
-            if entry is None:
-                continue
+            entry = series.setdefault(_month_key(row["month"]), dict.fromkeys(MONTHLY_KEYS, 0))
             for name in aggregates:
                 entry[name] += int(row[name] or 0)
 
     add(
         scope.ikm().filter(scope._period_q("created_at", is_datetime=True)),
         "created_at",
-        is_datetime=True,
         ikm_registered=Count("pk"),
     )
     add(
@@ -655,7 +702,20 @@ def _monthly(scope: Scope, today: datetime.date) -> list[dict]:
     )
     add(scope.disbursements(), "disbursed_on", akad_disbursed_amount=Sum("amount"))
     add(scope.purchase_orders(), "order_date", po_value=Sum("value"))
-    return list(rows.values())
+
+    first = scope.filters.date_from
+    if first is None:
+        started = [
+            month
+            for month, entry in series.items()
+            if entry["mou_signed"] or entry["akad_signed_count"] or entry["po_value"]
+        ]
+        if started:
+            first = datetime.date(int(min(started)[:4]), int(min(started)[5:]), 1)
+    months = _trend_months(first, scope.filters.date_to or today)
+    return [
+        {"month": month, **series.get(month, dict.fromkeys(MONTHLY_KEYS, 0))} for month in months
+    ]
 
 
 def filter_choices() -> dict:

@@ -17,17 +17,19 @@ from __future__ import annotations
 import datetime
 import logging
 import time
+from dataclasses import dataclass
 
 from django.conf import settings
 from django.core.cache import cache
 from django.db import connection, transaction
 from django.db.models import Max, Q
+from django.db.models.fields.json import KT
 from django.db.models.functions import TruncDate
 from django.utils import timezone
 
 from accounts.models import Organisation
 
-from .figures import Filters, Scope, compute
+from .figures import Filters, Scope, compute, reference_names
 from .models import Snapshot, SnapshotFigures
 
 logger = logging.getLogger(__name__)
@@ -68,14 +70,17 @@ def refresh(trigger: str = Snapshot.Trigger.MANUAL) -> Snapshot | None:
                 # Every scope reads the same state of the database.
                 with connection.cursor() as cursor:
                     cursor.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ")
-            rows = [SnapshotFigures(organisation=None, figures=compute(Scope(), now=computed_at))]
+            reference = reference_names()
+            rows = [
+                SnapshotFigures(
+                    organisation=None,
+                    figures=compute(Scope(), now=computed_at, reference=reference),
+                )
+            ]
             for organisation in slice_organisations():
                 scope = Scope.for_organisation(organisation)
-                rows.append(
-                    SnapshotFigures(
-                        organisation=organisation, figures=compute(scope, now=computed_at)
-                    )
-                )
+                figures = compute(scope, now=computed_at, reference=reference)
+                rows.append(SnapshotFigures(organisation=organisation, figures=figures))
         duration_ms = int((time.monotonic() - started) * 1000)
         with transaction.atomic():
             snapshot = Snapshot.objects.create(
@@ -164,15 +169,57 @@ def latest(organisation=None) -> SnapshotFigures | None:
     return rows.order_by("-snapshot__computed_at", "-snapshot_id").first()
 
 
-def history(limit: int = 60) -> list[Snapshot]:
-    """The program's snapshots, newest first, with their figures."""
-    return list(
+HISTORY_KEYS = (
+    "ikm_total",
+    "mou_active",
+    "market_access_per_year",
+    "akad_signed_count",
+    "akad_signed_amount",
+    "akad_pipeline_count",
+    "akad_pipeline_amount",
+    "closed_loop_ikm",
+)
+
+
+@dataclass(frozen=True)
+class HistoryRow:
+    snapshot_id: int
+    computed_at: datetime.datetime
+    trigger: str
+    figures: dict
+
+    @property
+    def trigger_label(self) -> str:
+        return Snapshot.Trigger(self.trigger).label
+
+
+def history(limit: int = 60) -> list[HistoryRow]:
+    """The program's headline figures in each snapshot, newest first (only the keys the
+    history shows are read out of the stored JSON)."""
+    rows = (
         SnapshotFigures.objects.filter(
             organisation__isnull=True, snapshot__finished_at__isnull=False
         )
-        .select_related("snapshot")
-        .order_by("-snapshot__computed_at", "-snapshot_id")[:limit]
+        .order_by("-snapshot__computed_at", "-snapshot_id")
+        .values(
+            "snapshot_id",
+            "snapshot__computed_at",
+            "snapshot__trigger",
+            **{f"value_{key}": KT(f"figures__{key}") for key in HISTORY_KEYS},
+        )[:limit]
     )
+    return [
+        HistoryRow(
+            snapshot_id=row["snapshot_id"],
+            computed_at=row["snapshot__computed_at"],
+            trigger=row["snapshot__trigger"],
+            figures={
+                key: int(row[f"value_{key}"]) if row[f"value_{key}"] is not None else None
+                for key in HISTORY_KEYS
+            },
+        )
+        for row in rows
+    ]
 
 
 def filtered(scope: Scope, snapshot: Snapshot) -> dict:
@@ -193,7 +240,7 @@ def _filtered_key(scope: Scope, snapshot: Snapshot) -> str:
         scope.kind,
         str(scope.organisation_id or ""),
         str(snapshot.pk),
-        str(int(snapshot.computed_at.timestamp())),
+        snapshot.computed_at.isoformat(),
         f.date_from.isoformat() if f.date_from else "",
         f.date_to.isoformat() if f.date_to else "",
         f.province or "",
