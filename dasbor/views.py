@@ -7,6 +7,7 @@ officer their buyer's slice, a lender officer their lender's; anyone else is ref
 from __future__ import annotations
 
 import datetime
+import functools
 
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
@@ -30,6 +31,8 @@ from .figures import PROGRAM, Filters, Scope
 from .forms import DashboardFilterForm
 from .links import Links
 from .models import Snapshot
+
+FRAGMENT_SECONDS = 10 * 60
 
 
 def funnel_label(step: str) -> str:
@@ -134,6 +137,22 @@ class DashboardMixin(LoginRequiredMixin):
 class OverviewView(DashboardMixin, TemplateView):
     template_name = "dasbor/overview.html"
 
+    def fragment_key(self) -> str:
+        """What the cached body of the page depends on (besides the language)."""
+        user = self.request.user
+        return ":".join(
+            [
+                str(self.row.snapshot.pk),
+                # A test database restarts its ids; the time of the snapshot does not.
+                self.row.snapshot.computed_at.isoformat(),
+                str(self.scope.organisation_id or "program"),
+                str(user.role or ""),
+                "su" if user.is_superuser else "",
+                self.figures.get("computed_at", "") if self.live else "",
+                self.request.GET.urlencode() if self.live else "",
+            ]
+        )
+
     def get(self, request, *args, **kwargs):
         self.load()
         if self.row is None:
@@ -164,8 +183,10 @@ class OverviewView(DashboardMixin, TemplateView):
         )
         if self.figures is None:
             return context
-        context.update(
-            kpi_links={
+
+        @functools.cache
+        def kpi_links():
+            return {
                 "ikm": links.ikm(),
                 "mous": links.mous(state="in_force"),
                 "mous_signed": links.mous(state="signed"),
@@ -174,10 +195,18 @@ class OverviewView(DashboardMixin, TemplateView):
                 "akad_disbursed": links.akad(stage="disbursed"),
                 "demands_open": links.demands(status="open"),
                 "buyers": links.buyers(),
-            },
-            tables=self.tables(links),
-            funnel=self.funnel(),
-            chart_data=chart_data(self.figures, self.funnel()),
+            }
+
+        # The body below the filters depends only on the figures, the scope, the role (its
+        # links) and the language: the template caches it (FRAGMENT_SECONDS), and these
+        # callables are only called, by the template, when it is not cached.
+        context.update(
+            fragment_key=self.fragment_key(),
+            fragment_seconds=FRAGMENT_SECONDS,
+            kpi_links=kpi_links,
+            tables=functools.cache(lambda: self.tables(links)),
+            funnel=functools.cache(self.funnel),
+            chart_data=functools.cache(lambda: chart_data(self.figures, self.funnel())),
             history=services.history(30) if self.scope.kind == PROGRAM else [],
         )
         return context
