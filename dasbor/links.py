@@ -68,6 +68,8 @@ class Links:
         return self._url("kemitraan:event-list", "kemitraan.view_linkmatchevent")
 
     def buyers(self) -> str | None:
+        if self.filters:
+            return None  # the buyer list has no filters: it would list a different number
         return self._url("kemitraan:buyer-list", "kemitraan.view_buyerprofile")
 
     # --- MoUs ---------------------------------------------------------------------------
