@@ -7,6 +7,8 @@ from django.db.models import Exists, OuterRef
 from django.forms.utils import flatatt
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema_field
 
 from .kbli_divisions import division_choices
 from .models import IKM, Certificate, CertificationType, Kbli, ProcessCapability, Province, Regency
@@ -48,6 +50,11 @@ def kbli_in_division(division: str, ikm):
     """The KBLI links of ``ikm`` (an ``OuterRef`` to an IKM id) in a two-digit division: for
     an ``Exists`` (no duplicate rows)."""
     return IKM.kbli.through.objects.filter(ikm_id=ikm, kbli__code__startswith=division)
+
+
+@extend_schema_field(OpenApiTypes.INT)
+class EventChoiceFilter(django_filters.ModelChoiceFilter):
+    """An event by id (the schema cannot read the type from a callable queryset)."""
 
 
 class IkmFilterSet(django_filters.FilterSet):
@@ -122,7 +129,7 @@ class IkmFilterSet(django_filters.FilterSet):
         method="filter_sector",
         help_text=_("Two-digit KBLI division, e.g. 29: the IKM holds a KBLI code in it."),
     )
-    event = django_filters.ModelChoiceFilter(
+    event = EventChoiceFilter(
         label=_("Link & Match event"),
         queryset=link_match_events,
         method="filter_event",
