@@ -20,3 +20,5 @@ class AccountsConfig(AppConfig):
     def ready(self):
         # Keep the role Groups in step with ROLE_PERMISSIONS after every migrate.
         post_migrate.connect(_sync_roles_after_last_app, dispatch_uid="accounts.sync_roles")
+        # The second factor's sign-in receiver.
+        from . import two_factor  # noqa: F401

@@ -1,6 +1,7 @@
 """Template context: what the navigation shows to the signed-in user's role."""
 
 from .roles import Role
+from .two_factor import TWO_FACTOR_ROLES
 
 
 def navigation(request):
@@ -14,4 +15,5 @@ def navigation(request):
         "nav_is_pengadaan": role == Role.PENGADAAN,
         "nav_is_kadin": user.is_superuser or role in (Role.KADIN, Role.KEMENPERIN),
         "nav_is_pembiayaan": role == Role.PEMBIAYAAN,
+        "nav_two_factor": role in TWO_FACTOR_ROLES,
     }

@@ -13,5 +13,7 @@ urlpatterns = [
         auth_views.PasswordChangeDoneView.as_view(),
         name="password_change_done",
     ),
+    path("verifikasi-dua-langkah/", views.two_factor_setup, name="two-factor-setup"),
+    path("verifikasi-dua-langkah/kode/", views.two_factor_verify, name="two-factor-verify"),
     path("pemberitahuan/", views.NotificationListView.as_view(), name="notification-list"),
 ]

@@ -5,10 +5,12 @@ Without DATABASE_URL the platform runs on an embedded SQLite file; without a
 broker (CELERY_BROKER_URL or REDIS_URL) Celery tasks run in-process.
 """
 
+from datetime import timedelta
 from pathlib import Path
 
 import environ
 from celery.schedules import crontab
+from csp.constants import NONE, SELF, UNSAFE_INLINE
 from django.utils.translation import gettext_lazy as _
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
@@ -50,6 +52,10 @@ INSTALLED_APPS = [
     "simple_history",
     "django_celery_beat",
     "health_check",
+    "csp",
+    "axes",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
     # Kemitraan, lowest first: accounts <- ikm <- kemitraan <- pembiayaan <- dasbor
     "accounts",
     "ikm",
@@ -61,17 +67,22 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    "csp.middleware.CSPMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "accounts.middleware.IgnoreAcceptLanguageMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
+    "accounts.middleware.OtpVerificationMiddleware",
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
+    # Last, as django-axes asks: turns a locked-out sign-in into the lockout page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -127,6 +138,30 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 SESSION_COOKIE_AGE = env.int("DJANGO_SESSION_COOKIE_AGE", default=8 * 60 * 60)
+AUTHENTICATION_BACKENDS = [
+    # First: refuses a locked-out username and address before the password is checked.
+    "accounts.backends.LockoutBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+
+# Sign-in throttling (django-axes): 5 wrong passwords for one username from one address lock
+# that pair for 15 minutes. Locking the pair, not the username alone, means nobody can lock
+# another person out from another address.
+AXES_FAILURE_LIMIT = 5
+AXES_COOLOFF_TIME = timedelta(minutes=15)
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+# Attempts during a lockout do not extend it, so "try again in 15 minutes" holds.
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
+AXES_LOCKOUT_CALLABLE = "accounts.views.lockout"
+AXES_CLIENT_IP_CALLABLE = "accounts.security.client_ip_address"
+AXES_VERBOSE = False
+# Reverse proxies in front of Django that append the client's address to X-Forwarded-For;
+# 0 reads REMOTE_ADDR. Production sits behind one (see production.py).
+TRUSTED_PROXY_COUNT = env.int("DJANGO_TRUSTED_PROXY_COUNT", default=0)
+
+# Optional second factor (django-otp, TOTP) for Kemenperin and KADIN users.
+OTP_TOTP_ISSUER = "Kemitraan"
 
 # --- Internationalisation ---------------------------------------------------
 
@@ -274,6 +309,24 @@ SPECTACULAR_SETTINGS = {
     # A choice set used by several components gets a name of its own (else a hashed one).
     "ENUM_NAME_OVERRIDES": {
         "LinkMatchEventKindEnum": "kemitraan.models.LinkMatchEvent.Kind",
+    },
+}
+
+# --- Content Security Policy (django-csp) --------------------------------------
+# No inline script anywhere: every script is a file under static/ (json_script data blocks are
+# not executed). style-src allows inline styles: templates set computed widths with style=""
+# (progress bars), htmx injects its indicator style, and Swagger UI styles inline.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        "style-src": [SELF, UNSAFE_INLINE],
+        "img-src": [SELF, "data:"],
+        "connect-src": [SELF],
+        "object-src": [NONE],
+        "frame-ancestors": [NONE],
+        "form-action": [SELF],
+        "base-uri": [SELF],
     },
 }
 

@@ -111,3 +111,11 @@ document.addEventListener("click", function (event) {
   parts.results.innerHTML = "";
   parts.input.focus();
 });
+
+// A "Print" button (data-print-page): no inline onclick, the Content-Security-Policy allows
+// only script files.
+document.addEventListener("click", function (event) {
+  if (event.target.closest("[data-print-page]")) {
+    window.print();
+  }
+});
