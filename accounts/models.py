@@ -7,6 +7,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from .history import AuditedHistoricalModel
 from .roles import Role
 
 
@@ -41,7 +42,7 @@ class Organisation(models.Model):
         _("demo data"), default=False, help_text=_("Created by seed_demo; not real data.")
     )
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
-    history = HistoricalRecords()
+    history = HistoricalRecords(bases=[AuditedHistoricalModel])
 
     class Meta:
         verbose_name = _("organisation")

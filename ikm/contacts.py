@@ -7,6 +7,8 @@ this IKM" (higher apps call down; ikm never imports them). Every reveal is recor
 
 from collections.abc import Callable
 
+from accounts.history import client_ip
+
 from .models import IKM, ContactReveal
 
 # Callables (user, ikm) -> bool, registered by higher apps in their AppConfig.ready().
@@ -28,9 +30,7 @@ def can_see_contacts(user, ikm: IKM) -> bool:
 
 def contact_reveal_record(*, user, ikm: IKM, request=None, context: str = "") -> ContactReveal:
     """Record that ``user`` was shown ``ikm``'s contact data (who, what, when, from where)."""
-    ip = None
-    if request is not None:
-        ip = request.META.get("REMOTE_ADDR") or None
+    ip = client_ip(request) if request is not None else None
     return ContactReveal.objects.create(user=user, ikm=ikm, ip_address=ip, context=context[:100])
 
 

@@ -15,6 +15,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from accounts.history import AuditedHistoricalModel
 from accounts.models import RecordedModel
 
 from .size_class import SizeClass, UmkmClass, size_class, size_class_expression, umkm_class
@@ -115,7 +116,7 @@ class Kbli(models.Model):
     title = models.CharField(_("title (Indonesian)"), max_length=255)
     title_en = models.CharField(_("title (English)"), max_length=255, blank=True)
     is_active = models.BooleanField(_("active"), default=True)
-    history = HistoricalRecords()
+    history = HistoricalRecords(bases=[AuditedHistoricalModel])
 
     class Meta:
         verbose_name = _("KBLI code")
@@ -154,7 +155,7 @@ class ProcessCapability(models.Model):
     name = models.CharField(_("name (Indonesian)"), max_length=100)
     name_en = models.CharField(_("name (English)"), max_length=100)
     is_active = models.BooleanField(_("active"), default=True)
-    history = HistoricalRecords()
+    history = HistoricalRecords(bases=[AuditedHistoricalModel])
 
     class Meta:
         verbose_name = _("process capability")
@@ -175,7 +176,7 @@ class CertificationType(models.Model):
     code = models.CharField(_("code"), max_length=20, unique=True)
     name = models.CharField(_("name"), max_length=200)
     is_active = models.BooleanField(_("active"), default=True)
-    history = HistoricalRecords()
+    history = HistoricalRecords(bases=[AuditedHistoricalModel])
 
     class Meta:
         verbose_name = _("certification type")
@@ -316,7 +317,9 @@ class IKM(RecordedModel):
 
     objects = IkmQuerySet.as_manager()
     history = HistoricalRecords(
-        m2m_fields=[kbli, processes], excluded_fields=["search_vector", "updated_at"]
+        bases=[AuditedHistoricalModel],
+        m2m_fields=[kbli, processes],
+        excluded_fields=["search_vector", "updated_at"],
     )
 
     class Meta:
@@ -454,7 +457,7 @@ class Certificate(models.Model):
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
 
     objects = CertificateQuerySet.as_manager()
-    history = HistoricalRecords()
+    history = HistoricalRecords(bases=[AuditedHistoricalModel])
 
     class Meta:
         verbose_name = _("certificate")

@@ -7,6 +7,7 @@ from django.db.models.functions import Coalesce
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from accounts.history import AuditedHistoricalModel
 from accounts.models import Organisation, RecordedModel
 from ikm.models import IKM
 from kemitraan.models import MoU, PurchaseOrder
@@ -35,7 +36,7 @@ class LenderProfile(models.Model):
     address = models.TextField(_("address"), blank=True)
 
     objects = LenderProfileQuerySet.as_manager()
-    history = HistoricalRecords()
+    history = HistoricalRecords(bases=[AuditedHistoricalModel])
 
     class Meta:
         verbose_name = _("lender")
@@ -91,7 +92,7 @@ class CreditScheme(models.Model):
     )
     regulation = models.CharField(_("regulation"), max_length=200, blank=True)
     is_active = models.BooleanField(_("active"), default=True)
-    history = HistoricalRecords()
+    history = HistoricalRecords(bases=[AuditedHistoricalModel])
 
     class Meta:
         verbose_name = _("credit scheme")
@@ -283,7 +284,7 @@ class AkadKredit(RecordedModel):
     status_reason = models.TextField(_("reason (rejection or cancellation)"), blank=True)
 
     objects = AkadKreditQuerySet.as_manager()
-    history = HistoricalRecords()
+    history = HistoricalRecords(bases=[AuditedHistoricalModel])
 
     class Meta:
         verbose_name = _("akad kredit")
@@ -402,7 +403,7 @@ class Collateral(models.Model):
     binding = models.CharField(
         _("binding"), max_length=20, choices=Binding.choices, default=Binding.NOT_BOUND
     )
-    history = HistoricalRecords()
+    history = HistoricalRecords(bases=[AuditedHistoricalModel])
 
     class Meta:
         verbose_name = _("collateral")
@@ -439,7 +440,7 @@ class Disbursement(RecordedModel):
     note = models.CharField(_("note"), max_length=255, blank=True)
 
     objects = DisbursementQuerySet.as_manager()
-    history = HistoricalRecords()
+    history = HistoricalRecords(bases=[AuditedHistoricalModel])
 
     class Meta:
         verbose_name = _("disbursement")

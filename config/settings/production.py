@@ -17,6 +17,8 @@ if len(SECRET_KEY) < 50 or SECRET_KEY.startswith("django-insecure"):
     )
 
 DEMO_DATA_ALLOWED = env.bool("DJANGO_DEMO_DATA_ALLOWED", default=False)
+# E-mail goes out by SMTP, never to the log (the console backend would print addresses).
+EMAIL_BACKEND = env("DJANGO_EMAIL_BACKEND", default="django.core.mail.backends.smtp.EmailBackend")
 
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 # The HTTPS reverse proxy that sets X-Forwarded-Proto also appends the client's address to

@@ -2,6 +2,7 @@
 
 import hashlib
 import os
+import time
 
 os.environ.setdefault("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/kemitraan")
 os.environ.setdefault("REDIS_URL", "redis://127.0.0.1:6379/0")
@@ -41,3 +42,44 @@ STORAGES = {
 
 STATIC_ROOT = None
 WHITENOISE_USE_FINDERS = True
+
+# The suite's log lines also go to a file, which tests/test_zz_logs_have_no_personal_data.py
+# (the last test file) scans for NIK, phone numbers and e-mail addresses. The pytest process
+# starts the file afresh; the Celery worker it starts for the `worker` tests appends to it.
+# One file per test database, so two runs in one checkout do not write into each other's.
+# The worker's own log (var/test-worker.log, Celery takes over its logging) is scanned too
+# when it was written after TEST_RUN_STARTED.
+TEST_RUN_STARTED = time.time()
+TEST_LOG_FILE = (
+    BASE_DIR  # noqa: F405
+    / "var"
+    / "test-logs"
+    / (
+        f"suite-{os.environ['TEST_DATABASE_NAME']}.log"
+        if os.environ.get("TEST_DATABASE_NAME")
+        else "suite.log"
+    )
+)
+TEST_LOG_FILE.parent.mkdir(parents=True, exist_ok=True)
+LOGGING = {
+    **LOGGING,  # noqa: F405
+    "handlers": {
+        **LOGGING["handlers"],  # noqa: F405
+        "suite_file": {
+            "class": "logging.FileHandler",
+            "filename": str(TEST_LOG_FILE),
+            "mode": "a" if os.environ.get("CELERY_TEST_EAGER") == "false" else "w",
+            "encoding": "utf-8",
+            "formatter": "plain",
+        },
+    },
+    "root": {
+        **LOGGING["root"],  # noqa: F405
+        "handlers": [*LOGGING["root"]["handlers"], "suite_file"],  # noqa: F405
+    },
+}
+
+# The Celery worker of the `worker` tests runs outside Django's test environment: without
+# this it would use the console backend and print every e-mail, addresses included, into its
+# log. (The pytest process gets the same backend from pytest-django.)
+EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"

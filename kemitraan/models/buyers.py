@@ -8,6 +8,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from accounts.history import AuditedHistoricalModel
 from accounts.models import Organisation, RecordedModel
 from ikm.models import IKM, CertificationType, Kbli, ProcessCapability, Province, Regency
 
@@ -43,7 +44,7 @@ class BuyerProfile(models.Model):
     description = models.TextField(_("description"), blank=True)
 
     objects = BuyerProfileQuerySet.as_manager()
-    history = HistoricalRecords()
+    history = HistoricalRecords(bases=[AuditedHistoricalModel])
 
     class Meta:
         verbose_name = _("buyer")
@@ -167,6 +168,7 @@ class Demand(RecordedModel):
 
     objects = DemandQuerySet.as_manager()
     history = HistoricalRecords(
+        bases=[AuditedHistoricalModel],
         m2m_fields=[kbli, processes, required_certifications, preferred_certifications],
         excluded_fields=["matched_at", "match_floor"],
     )
@@ -339,7 +341,7 @@ class MatchingWeights(models.Model):
     quality = models.DecimalField(_("quality signals"), max_digits=5, decimal_places=2)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
-    history = HistoricalRecords()
+    history = HistoricalRecords(bases=[AuditedHistoricalModel])
 
     class Meta:
         verbose_name = _("matching weights")

@@ -12,6 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from accounts.history import AuditedHistoricalModel
 from accounts.models import Organisation
 
 
@@ -48,7 +49,7 @@ class LinkMatchEvent(models.Model):
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
 
     objects = LinkMatchEventQuerySet.as_manager()
-    history = HistoricalRecords()
+    history = HistoricalRecords(bases=[AuditedHistoricalModel])
 
     class Meta:
         verbose_name = _("Link & Match event")
@@ -158,7 +159,7 @@ class EventParticipant(models.Model):
     decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
 
     objects = EventParticipantQuerySet.as_manager()
-    history = HistoricalRecords()
+    history = HistoricalRecords(bases=[AuditedHistoricalModel])
 
     class Meta:
         verbose_name = _("event participant")
@@ -239,7 +240,7 @@ class EventSession(models.Model):
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
 
     objects = EventSessionQuerySet.as_manager()
-    history = HistoricalRecords()
+    history = HistoricalRecords(bases=[AuditedHistoricalModel])
 
     class Meta:
         verbose_name = _("event session")
@@ -385,7 +386,7 @@ class Meeting(models.Model):
     )
 
     objects = MeetingQuerySet.as_manager()
-    history = HistoricalRecords()
+    history = HistoricalRecords(bases=[AuditedHistoricalModel])
 
     class Meta:
         verbose_name = _("meeting")

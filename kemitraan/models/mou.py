@@ -6,6 +6,7 @@ from django.db.models import F, Q, Sum
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from accounts.history import AuditedHistoricalModel
 from accounts.models import RecordedModel
 from ikm.models import IKM
 
@@ -102,7 +103,7 @@ class MoU(RecordedModel):
     )
 
     objects = MouQuerySet.as_manager()
-    history = HistoricalRecords()
+    history = HistoricalRecords(bases=[AuditedHistoricalModel])
 
     class Meta:
         verbose_name = _("MoU")
@@ -180,7 +181,7 @@ class MouParticipant(models.Model):
     )
 
     objects = MouParticipantQuerySet.as_manager()
-    history = HistoricalRecords()
+    history = HistoricalRecords(bases=[AuditedHistoricalModel])
 
     class Meta:
         verbose_name = _("MoU participant")
@@ -220,7 +221,7 @@ class MouSupport(models.Model):
     pillar = models.CharField(_("pillar"), max_length=30, choices=Pillar.choices)
     notes = models.TextField(_("what is committed"), blank=True)
 
-    history = HistoricalRecords()
+    history = HistoricalRecords(bases=[AuditedHistoricalModel])
 
     class Meta:
         verbose_name = _("MoU support commitment")
@@ -262,7 +263,7 @@ class MouWitness(models.Model):
     position = models.CharField(_("position"), max_length=200, blank=True)
     organisation_name = models.CharField(_("organisation"), max_length=200, blank=True)
 
-    history = HistoricalRecords()
+    history = HistoricalRecords(bases=[AuditedHistoricalModel])
 
     class Meta:
         verbose_name = _("MoU witness")

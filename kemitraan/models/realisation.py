@@ -7,6 +7,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from accounts.history import AuditedHistoricalModel
 from accounts.models import RecordedModel
 
 from .buyers import BuyerProfile
@@ -44,7 +45,7 @@ class PurchaseOrder(RecordedModel):
     description = models.TextField(_("parts ordered"), blank=True)
 
     objects = PurchaseOrderQuerySet.as_manager()
-    history = HistoricalRecords()
+    history = HistoricalRecords(bases=[AuditedHistoricalModel])
 
     class Meta:
         verbose_name = _("purchase order")
@@ -94,7 +95,7 @@ class Delivery(models.Model):
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
 
     objects = DeliveryQuerySet.as_manager()
-    history = HistoricalRecords()
+    history = HistoricalRecords(bases=[AuditedHistoricalModel])
 
     class Meta:
         verbose_name = _("delivery")
@@ -132,7 +133,7 @@ class Payment(models.Model):
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
 
     objects = PaymentQuerySet.as_manager()
-    history = HistoricalRecords()
+    history = HistoricalRecords(bases=[AuditedHistoricalModel])
 
     class Meta:
         verbose_name = _("payment")
