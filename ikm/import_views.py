@@ -1,6 +1,8 @@
 """Bulk import screens (upload, preview, confirm, progress, error workbook) and the
 directory export. The engine is ikm.importing; the work runs in Celery tasks."""
 
+import logging
+
 from django.contrib import messages
 from django.contrib.auth.mixins import PermissionRequiredMixin
 from django.core.exceptions import ValidationError
@@ -14,10 +16,13 @@ from django.views import View
 
 from .models import IKM, ImportJob
 
+logger = logging.getLogger("ikm.importing")
+
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 UPLOAD_MISSING = gettext_lazy("Choose an .xlsx or .csv file to upload.")
 UPLOAD_WRONG_KIND = gettext_lazy("Only .xlsx or .csv files can be imported.")
 UPLOAD_TOO_LARGE = gettext_lazy("The file is larger than 20 MB; split it into smaller files.")
+UPLOAD_EMPTY = gettext_lazy("The file is empty.")
 MAX_IMPORT_BYTES = 20 * 1024 * 1024
 
 
@@ -60,6 +65,12 @@ class ImportUploadView(PermissionRequiredMixin, View):
             return self.page(request, UPLOAD_WRONG_KIND, status=422)
         if uploaded.size > MAX_IMPORT_BYTES:
             return self.page(request, UPLOAD_TOO_LARGE, status=422)
+        if not uploaded.size:
+            return self.page(request, UPLOAD_EMPTY, status=422)
+        try:
+            check_upload(uploaded)
+        except ValidationError as exc:
+            return self.page(request, " ".join(exc.messages), status=422)
         try:
             with transaction.atomic():
                 job = import_job_create(uploaded_file=uploaded, actor=request.user)
@@ -67,6 +78,38 @@ class ImportUploadView(PermissionRequiredMixin, View):
         except ValidationError as exc:
             return self.page(request, " ".join(exc.messages), status=422)
         return redirect("ikm:import-job", pk=job.pk)
+
+
+def check_upload(uploaded) -> None:
+    """Refuse, before anything is stored, a file that is not the spreadsheet its name says
+    (another kind of content, damaged or truncated, a zip bomb, macros, XML with a DTD),
+    whose header lacks the template's required columns, or that holds a value a
+    spreadsheet would run as a formula: the registry keeps text as typed, so a formula
+    cell or "=cmd|..." text would be stored and could run in a spreadsheet later. Cheap:
+    only the header row is read (the rows are checked by the preview task). Raises
+    ``ImportFileError`` (a ``ValidationError``)."""
+    from .importing import ImportFileError, map_columns
+    from .importing.reading import (
+        FILE_UNREADABLE,
+        check_file,
+        find_formula,
+        formula_error,
+        read_header,
+    )
+
+    uploaded.seek(0)
+    data = uploaded.read()
+    uploaded.seek(0)
+    check_file(data, uploaded.name)
+    try:
+        map_columns(read_header(data, uploaded.name))
+    except ImportFileError:
+        raise
+    except Exception as exc:  # a malformed workbook can break openpyxl in many ways
+        logger.warning("Unreadable IKM import file %r", uploaded.name, exc_info=True)
+        raise ImportFileError(FILE_UNREADABLE) from exc
+    if (found := find_formula(data, uploaded.name, formula_cells=True)) is not None:
+        raise formula_error(found)
 
 
 class ImportTemplateView(PermissionRequiredMixin, View):

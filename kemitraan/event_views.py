@@ -27,6 +27,7 @@ from django.views import View
 from django.views.generic import ListView
 
 from ikm.models import IKM
+from ikm.parsing import neutralise_formula
 
 from . import event_services as services
 from .event_forms import (
@@ -587,8 +588,8 @@ def schedule_workbook(rows) -> bytes:
                 start.strftime("%H:%M"),
                 end.strftime("%H:%M"),
                 meeting.table,
-                str(meeting.buyer),
-                meeting.ikm.name,
+                neutralise_formula(str(meeting.buyer)),
+                neutralise_formula(meeting.ikm.name),
                 meeting.ikm.nib,
                 meeting.get_status_display(),
                 meeting.get_outcome_display(),

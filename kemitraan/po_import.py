@@ -43,6 +43,12 @@ from ikm.importing import (
     read_table,
 )
 from ikm.importing import map_columns as map_ikm_columns
+from ikm.importing.reading import (
+    find_formula,
+    formula_error,
+    looks_like_formula,
+    source_bytes,
+)
 from ikm.importing.workbooks import (
     add_guide_sheet,
     add_header_sheet,
@@ -68,6 +74,8 @@ logger = logging.getLogger("kemitraan.po_import")
 
 MAX_FILE_BYTES = 5 * 1024 * 1024
 MAX_ROWS = 5_000
+# What a workbook may unpack to (5 000 rows unpack to a few MB): more is a zip bomb.
+MAX_UNPACKED_BYTES = 50 * 1024 * 1024
 DATA_SHEET = "PO"
 
 # --- Messages ----------------------------------------------------------------------------
@@ -199,18 +207,26 @@ def map_columns(headers: list[str]) -> tuple[dict[str, int], list[str]]:
 
 
 def read(source, file_name: str):
-    """The file as a ``ikm.importing.Table`` (the registry's safe reader: formulas are
-    never evaluated); raises :class:`ImportFileError`, also for any failure of the
-    spreadsheet library on a hostile file (which is logged)."""
+    """The file as a ``ikm.importing.Table`` (the registry's safe reader: the file is
+    checked first, with :data:`MAX_UNPACKED_BYTES` for a workbook; formulas are never
+    evaluated); raises :class:`ImportFileError`, also for more than :data:`MAX_ROWS` rows,
+    for text that a spreadsheet would run as a formula (CSV injection: the whole file is
+    refused; a formula cell, and the neutralised "'=..." that error workbooks write, are
+    refused on their row by :func:`check_formula`), and for any failure of the spreadsheet
+    library on a hostile file (which is logged)."""
     try:
-        table = read_table(source, file_name)
+        data = source_bytes(source)
+        table = read_table(
+            data, file_name, max_rows=MAX_ROWS, max_unpacked_bytes=MAX_UNPACKED_BYTES
+        )
+        found = find_formula(data, file_name, formula_cells=False, quoted=False)
     except ImportFileError:
         raise
     except Exception as exc:  # a malformed workbook can break openpyxl in many ways
         logger.warning("Unreadable PO import file %r", file_name, exc_info=True)
         raise ImportFileError(FILE_UNREADABLE) from exc
-    if len(table.rows) > MAX_ROWS:
-        raise ImportFileError(FILE_TOO_MANY_ROWS % {"rows": len(table.rows), "max": MAX_ROWS})
+    if found is not None:
+        raise formula_error(found)
     return table
 
 
@@ -241,8 +257,19 @@ _SERIAL_RANGE = (18264, 73050)
 
 
 def check_formula(value) -> None:
-    if isinstance(value, str) and clean_text(value).startswith("="):
+    """A formula cell, or text a spreadsheet would run as one (``=…``, ``@…``,
+    ``+cmd|…``), is refused on its row: never computed, never stored."""
+    if looks_like_formula(value):
         raise ParseError(FORMULA_NOT_ALLOWED % {"formula": clean_text(value)[:40]})
+
+
+def _plain_text(limit: int | None = None, *, multiline: bool = False):
+    def parse(value) -> str:
+        check_formula(value)
+        text = parse_text(value, multiline=multiline)
+        return text[:limit] if limit else text
+
+    return parse
 
 
 def _date(year: int, month: int, day: int) -> datetime.date:
@@ -314,13 +341,13 @@ _PARSERS = {
     "tanggal_po": parse_date,
     "nilai_po": money_cell,
     "termin_hari": _terms,
-    "uraian": lambda v: parse_text(v, multiline=True),
+    "uraian": _plain_text(multiline=True),
     "tanggal_kirim": parse_date,
     "nilai_kirim": money_cell,
-    "surat_jalan": lambda v: parse_text(v)[:100],
+    "surat_jalan": _plain_text(100),
     "tanggal_bayar": parse_date,
     "nilai_bayar": money_cell,
-    "referensi_bayar": lambda v: parse_text(v)[:100],
+    "referensi_bayar": _plain_text(100),
 }
 
 # --- Rows ----------------------------------------------------------------------------------

@@ -48,6 +48,7 @@ TOKEN_MAX_AGE = 2 * 60 * 60  # seconds
 TOKEN_PARAM = "berkas"
 
 UPLOAD_MISSING = gettext_lazy("Choose an .xlsx or .csv file to upload.")
+UPLOAD_EMPTY = gettext_lazy("The file is empty.")
 TOKEN_INVALID = gettext_lazy(
     "This import has expired or its file is no longer available: upload the file again."
 )
@@ -175,6 +176,8 @@ class PoImportUploadView(PoImportMixin, View):
             return self.upload_page(mou, FILE_TYPE, status=422)
         if uploaded.size > po_import.MAX_FILE_BYTES:
             return self.upload_page(mou, po_import.FILE_TOO_LARGE, status=422)
+        if not uploaded.size:
+            return self.upload_page(mou, UPLOAD_EMPTY, status=422)
         content = uploaded.read()
         try:
             table = po_import.read(content, file_name)

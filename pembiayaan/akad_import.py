@@ -38,10 +38,8 @@ and the last data row, as in the PO import.
 from __future__ import annotations
 
 import datetime
-import io
 import logging
 import re
-import zipfile
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
@@ -58,7 +56,14 @@ from ikm.importing import (
     header_key,
 )
 from ikm.importing import map_columns as map_ikm_columns
-from ikm.importing.reading import read_xlsx
+from ikm.importing.reading import (
+    FILE_MACROS,
+    check_xlsx_package,
+    find_formula,
+    formula_error,
+    read_xlsx,
+    source_bytes,
+)
 from ikm.importing.workbooks import (
     add_guide_sheet,
     add_header_sheet,
@@ -100,12 +105,12 @@ MAX_FILE_BYTES = po_import.MAX_FILE_BYTES
 MAX_ROWS = 100
 # A workbook of a few thousand akad unpacks to a few MB; far more is a zip bomb.
 MAX_UNPACKED_BYTES = 50 * 1024 * 1024
-MAX_ZIP_ENTRIES = 1_000
 DATA_SHEET = "Akad"
 
 __all__ = [
     "COLUMNS",
     "COLUMN_NAMES",
+    "FILE_MACROS",
     "FILE_TOO_LARGE",
     "FILE_TOO_MANY_ROWS",
     "MAX_FILE_BYTES",
@@ -124,10 +129,6 @@ __all__ = [
 
 FILE_TYPE = _(
     "Only .xlsx workbooks can be imported: in Excel, use Save As, Excel Workbook (.xlsx)."
-)
-FILE_MACROS = _(
-    "The workbook contains macros, which are never run here: save it as an Excel Workbook "
-    "(.xlsx) without macros and upload it again."
 )
 FILE_UNPACKS_TOO_LARGE = _(
     "The workbook unpacks to far more data than a list of akad holds, so it is not read: "
@@ -391,54 +392,46 @@ def map_columns(headers: list[str]) -> tuple[dict[str, int], list[str]]:
 # --- Reading -------------------------------------------------------------------------------
 
 
-def _bytes(source) -> bytes:
-    if isinstance(source, bytes | bytearray):
-        return bytes(source)
-    if hasattr(source, "seek"):
-        source.seek(0)
-    return source.read()
-
-
 def _check_package(data: bytes) -> None:
     """An .xlsx is a zip package: refuse one that is not, one that unpacks to far more than a
-    spreadsheet of akad (a zip bomb: the sizes declared here are the ones Python's zip reader
-    enforces), and one carrying macros."""
-    if data[:4] != b"PK\x03\x04":
-        raise ImportFileError(FILE_UNREADABLE)
+    spreadsheet of akad (a zip bomb: by the sizes the package declares, which Python's zip
+    reader enforces, and by its compression ratio), one carrying macros, and one whose XML
+    is not UTF-8 or has a DTD (:func:`ikm.importing.reading.check_xlsx_package`)."""
     try:
-        with zipfile.ZipFile(io.BytesIO(data)) as package:
-            entries = package.infolist()
-    except Exception as exc:  # a damaged package can break zipfile in many ways
-        raise ImportFileError(FILE_UNREADABLE) from exc
-    if len(entries) > MAX_ZIP_ENTRIES or sum(e.file_size for e in entries) > MAX_UNPACKED_BYTES:
-        logger.warning("Akad import refused: the package unpacks to too much data")
-        raise ImportFileError(FILE_UNPACKS_TOO_LARGE)
-    names = [e.filename.lower() for e in entries]
-    if any(n.endswith("vbaproject.bin") or n.startswith("xl/macrosheets/") for n in names):
-        raise ImportFileError(FILE_MACROS)
+        check_xlsx_package(
+            data, max_unpacked_bytes=MAX_UNPACKED_BYTES, too_large=FILE_UNPACKS_TOO_LARGE
+        )
+    except ImportFileError as exc:
+        if exc.text == str(FILE_UNPACKS_TOO_LARGE):
+            logger.warning("Akad import refused: the package unpacks to too much data")
+        raise
 
 
 def read(source, file_name: str):
     """The workbook's first sheet as a ``ikm.importing.Table``, read as the PO import reads
     it (the registry's safe reader: formulas are never evaluated; any failure of the
     spreadsheet library is an :class:`ImportFileError`), after checking the package (.xlsx
-    only, no zip bomb, no macros). Raises :class:`ImportFileError`."""
+    only, no zip bomb, no macros, no DTD). Text that a spreadsheet would run as a formula
+    refuses the whole file (CSV injection); a formula cell, and the neutralised "'=..." that
+    error workbooks write, are refused on their row. Raises :class:`ImportFileError`."""
     name = Path(file_name or "").name.lower()
     if name.endswith(".xls"):
         raise ImportFileError(FILE_XLS)
     if not name.endswith(".xlsx"):
         raise ImportFileError(FILE_TYPE)
-    data = _bytes(source)
+    data = source_bytes(source)
     _check_package(data)
     try:
-        table = read_xlsx(data)  # without the registry's and the PO import's row limits
+        # Without the registry's and the PO import's row limits: this import's own.
+        table = read_xlsx(data, max_rows=MAX_ROWS, max_unpacked_bytes=MAX_UNPACKED_BYTES)
+        found = find_formula(data, name, formula_cells=False, quoted=False)
     except ImportFileError:
         raise
     except Exception as exc:  # a malformed workbook can break openpyxl in many ways
         logger.warning("Unreadable akad import file %r", name, exc_info=True)
         raise ImportFileError(FILE_UNREADABLE) from exc
-    if len(table.rows) > MAX_ROWS:
-        raise ImportFileError(FILE_TOO_MANY_ROWS % {"rows": len(table.rows), "max": MAX_ROWS})
+    if found is not None:
+        raise formula_error(found)
     return table
 
 
