@@ -9,7 +9,7 @@ HOST   ?= 127.0.0.1
 PORT   ?= 8000
 
 .DEFAULT_GOAL := help
-.PHONY: help install install-dev run serve worker test lint fmt check migrate seed messages clean
+.PHONY: help install install-dev run serve worker test lint fmt check migrate seed messages clean backup restore
 
 help:  ## List the commands
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
@@ -57,6 +57,12 @@ migrate: $(VENV)/.installed  ## Apply migrations
 
 seed: $(VENV)/.installed  ## Load the demo program (idempotent)
 	$(PY) manage.py seed_demo
+
+backup:  ## Back up the PostgreSQL database (DATABASE_URL) to var/backups/, or to BACKUP_FILE=...
+	@bash scripts/backup.sh $(BACKUP_FILE)
+
+restore:  ## Restore FILE=... into DATABASE_URL (or TARGET_DATABASE_URL=...); FORCE=1 overwrites a non-empty one
+	@bash scripts/restore.sh $(if $(FORCE),--force) $(FILE)
 
 messages: $(VENV)/.installed  ## Update and compile translations (needs gettext)
 	$(PY) manage.py makemessages --locale id --ignore '.venv/*' --ignore 'var/*' --no-obsolete

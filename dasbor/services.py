@@ -54,9 +54,12 @@ def slice_organisations():
     ).order_by("pk")
 
 
-def refresh(trigger: str = Snapshot.Trigger.MANUAL) -> Snapshot | None:
-    """Compute and store a snapshot; ``None`` when another run holds the lock."""
-    if not cache.add(LOCK_KEY, "1", timeout=LOCK_SECONDS):
+def refresh(trigger: str = Snapshot.Trigger.MANUAL, *, owner: str = "") -> Snapshot | None:
+    """Compute and store a snapshot; ``None`` when another run holds the lock. ``owner`` (a
+    task id) takes the lock back when the same task is delivered again after its worker died."""
+    if not cache.add(LOCK_KEY, owner or "1", timeout=LOCK_SECONDS) and not (
+        owner and cache.get(LOCK_KEY) == owner
+    ):
         logger.info("dashboard refresh skipped: another run is in progress")
         return None
     succeeded = False

@@ -1,4 +1,7 @@
-"""Celery tasks of the IKM registry: thin callers of services, safe to run twice."""
+"""Celery tasks of the IKM registry: thin callers of services, safe to run twice.
+
+Both are ``acks_late`` and ``reject_on_worker_lost``: a job whose worker dies mid-task is
+run again (the import takes over a job left ``importing`` by a crashed worker)."""
 
 import logging
 
@@ -15,7 +18,12 @@ IMPORT_SOFT_TIME_LIMIT = 25 * 60
 IMPORT_TIME_LIMIT = 30 * 60
 
 
-@shared_task(acks_late=True, soft_time_limit=IMPORT_SOFT_TIME_LIMIT, time_limit=IMPORT_TIME_LIMIT)
+@shared_task(
+    acks_late=True,
+    reject_on_worker_lost=True,
+    soft_time_limit=IMPORT_SOFT_TIME_LIMIT,
+    time_limit=IMPORT_TIME_LIMIT,
+)
 def ikm_import_preview_task(job_id: str) -> str | None:
     """Check an uploaded file without writing (queued → previewing → preview_ready).
 
@@ -33,7 +41,12 @@ def ikm_import_preview_task(job_id: str) -> str | None:
     return job.status
 
 
-@shared_task(acks_late=True, soft_time_limit=IMPORT_SOFT_TIME_LIMIT, time_limit=IMPORT_TIME_LIMIT)
+@shared_task(
+    acks_late=True,
+    reject_on_worker_lost=True,
+    soft_time_limit=IMPORT_SOFT_TIME_LIMIT,
+    time_limit=IMPORT_TIME_LIMIT,
+)
 def ikm_import_apply_task(job_id: str, actor_id: int | None) -> str | None:
     """Import a checked file in one transaction (→ importing → done, or failed with
     nothing written). Safe to run twice: a job that is done (or failed, or being applied

@@ -2,8 +2,11 @@
 
 Matching tasks take ids, re-read the database and write under the need's row lock (see
 :mod:`kemitraan.matching.run`), so a task run twice, or beside another, leaves one
-consistent set of suggestions. All are ``acks_late`` (a worker lost mid-task hands it to
-another) and retry with backoff on transient database or broker errors.
+consistent set of suggestions. All are ``acks_late`` and ``reject_on_worker_lost``: a
+task whose worker (or pool process) dies mid-task goes back to the queue and runs again,
+on another worker or the same one. They retry with backoff on transient database or broker
+errors. The periodic ones run once per scheduled slot even when two beat processes send
+them (:func:`accounts.periodic.once_per_scheduled_run`).
 """
 
 import logging
@@ -15,6 +18,8 @@ from django.core.cache import cache
 from django.db import InterfaceError, OperationalError
 from redis.exceptions import ConnectionError as RedisConnectionError
 
+from accounts.periodic import once_per_scheduled_run
+
 from .matching import run
 from .services import mou_expire_due, mou_expiring_notify
 
@@ -23,6 +28,8 @@ logger = logging.getLogger(__name__)
 TRANSIENT = (OperationalError, InterfaceError, RedisConnectionError)
 RETRY = {
     "acks_late": True,
+    # A pool process killed mid-task (out of memory, SIGKILL): requeue, do not acknowledge.
+    "reject_on_worker_lost": True,
     "autoretry_for": TRANSIENT,
     "retry_backoff": True,
     "retry_backoff_max": 300,
@@ -35,18 +42,21 @@ RESCORE_MAX_IKM = 200
 
 
 @shared_task(**RETRY)
+@once_per_scheduled_run
 def mou_expire_due_task() -> int:
     """Daily: expire MoUs whose validity has ended. Idempotent."""
     return mou_expire_due()
 
 
 @shared_task(**RETRY)
+@once_per_scheduled_run
 def mou_expiring_notify_task() -> int:
     """Daily: tell buyers and Kemenperin about MoUs ending within 30 days. Idempotent."""
     return mou_expiring_notify()
 
 
 @shared_task(**RETRY)
+@once_per_scheduled_run
 def meeting_reminder_task() -> int:
     """Daily: remind the buyers' officers and Kemenperin of tomorrow's confirmed Link &
     Match meetings. Idempotent (one reminder per meeting and day)."""
@@ -79,7 +89,7 @@ def matches_recompute_chunk_task(first_id: int, last_id: int) -> dict:
     return run.recompute_range(first_id, last_id).as_dict()
 
 
-@shared_task(acks_late=True)
+@shared_task(acks_late=True, reject_on_worker_lost=True)
 def matches_recompute_merge_task(results: list[dict], lock_token: str = "") -> dict:
     """The chord's last step: add up the chunks' counts and release the lock."""
     total = {}
@@ -96,22 +106,28 @@ def _release(token: str) -> None:
         cache.delete(RECOMPUTE_LOCK)
 
 
-@shared_task(**RETRY)
-def matches_recompute_all_task(chunk_size: int | None = None) -> dict:
+@shared_task(bind=True, **RETRY)
+@once_per_scheduled_run
+def matches_recompute_all_task(self, chunk_size: int | None = None) -> dict:
     """Nightly (and after bulk changes): rematch every open need.
 
     Split into chunk tasks over ranges of needs, run as a chord so that every worker on
     every machine takes chunks; in-process (eager mode) the same chunks run one after the
     other. A second full recompute while one is running does nothing (a lock in the cache).
+    The lock holds the task's id: the same message delivered again (its worker died
+    mid-run) takes its own lock over rather than being skipped until the lock expires.
     """
     chunk_size = chunk_size or settings.MATCHING_CHUNK_SIZE
-    token = uuid.uuid4().hex
-    if not cache.add(RECOMPUTE_LOCK, token, RECOMPUTE_LOCK_SECONDS):
+    token = self.request.id or uuid.uuid4().hex
+    if (
+        not cache.add(RECOMPUTE_LOCK, token, RECOMPUTE_LOCK_SECONDS)
+        and cache.get(RECOMPUTE_LOCK) != token
+    ):
         logger.info("Full matching recompute already running: skipped")
         return {"skipped": 1}
     try:
         ranges = run.open_demand_ranges(chunk_size)
-        eager = matches_recompute_all_task.app.conf.task_always_eager
+        eager = self.app.conf.task_always_eager
         if eager or len(ranges) <= 1:
             total = run.StoreResult()
             for first, last in ranges:
