@@ -1,9 +1,9 @@
-"""`/api/v1/`: one router over the apps' viewsets."""
+"""`/api/v1/`: one router over the apps' viewsets; any other address under it is a JSON 404."""
 
-from django.urls import path
+from django.urls import path, re_path
 from rest_framework.routers import DefaultRouter
 
-from accounts.api import MeView
+from accounts.api import ApiNotFoundView, MeView
 from dasbor.api import DashboardSummaryView
 from ikm.api import (
     CertificationTypeViewSet,
@@ -34,4 +34,6 @@ urlpatterns = [
     path("me/", MeView.as_view(), name="api-me"),
     path("dashboard/summary/", DashboardSummaryView.as_view(), name="api-dashboard-summary"),
     *router.urls,
+    # Last. Only addresses ending in "/": others still get CommonMiddleware's redirect.
+    re_path(r"^.*/$", ApiNotFoundView.as_view(), name="api-not-found"),
 ]

@@ -8,6 +8,8 @@ from rest_framework.exceptions import PermissionDenied
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from accounts.api import NOT_ALLOWED, ApiSchema
+
 from . import services
 from .figures import PROGRAM
 from .views import dashboard_scope
@@ -64,7 +66,9 @@ class DashboardSummaryView(APIView):
     ``computed_at`` is when the figures were computed; null while the first snapshot is
     being computed (the figures are null then)."""
 
-    @extend_schema(responses=DashboardSummarySerializer)
+    schema = ApiSchema()
+
+    @extend_schema(responses={200: DashboardSummarySerializer, 403: NOT_ALLOWED})
     def get(self, request):
         try:
             scope = dashboard_scope(request.user)

@@ -29,6 +29,7 @@ from rest_framework.exceptions import PermissionDenied
 from rest_framework.permissions import BasePermission, DjangoModelPermissions, IsAuthenticated
 from rest_framework.response import Response
 
+from accounts.api import ApiSchema, WholeItemSerializer
 from ikm.api import api_validation_error
 from ikm.models import IKM
 
@@ -88,8 +89,19 @@ class RealisationSerializer(serializers.Serializer):
     )
 
 
-class MouParticipantSerializer(serializers.ModelSerializer):
-    ikm = serializers.PrimaryKeyRelatedField(
+class IkmIdField(serializers.PrimaryKeyRelatedField):
+    """An IKM by id; an id that does not exist is answered with :data:`IKM_NOT_VISIBLE`,
+    like one outside the user's scope (DRF names the id ``pk_value``, the message
+    ``value``)."""
+
+    def fail(self, key, **kwargs):
+        if "pk_value" in kwargs:
+            kwargs.setdefault("value", kwargs["pk_value"])
+        super().fail(key, **kwargs)
+
+
+class MouParticipantSerializer(WholeItemSerializer, serializers.ModelSerializer):
+    ikm = IkmIdField(
         queryset=IKM.objects.all(),
         error_messages={"does_not_exist": IKM_NOT_VISIBLE},
         help_text=_("The IKM's id."),
@@ -121,7 +133,7 @@ class MouParticipantSerializer(serializers.ModelSerializer):
         return RealisationSerializer(summary).data if summary is not None else None
 
 
-class MouSupportSerializer(serializers.ModelSerializer):
+class MouSupportSerializer(WholeItemSerializer, serializers.ModelSerializer):
     class Meta:
         model = MouSupport
         fields = ["pillar", "notes"]
@@ -313,6 +325,8 @@ class MouViewSet(
     """MoUs in the user's scope (others are 404), newest validity first. Kemenperin and
     procurement officers record and edit them (an officer for their own organisation);
     once signed, an MoU's terms cannot be changed. No deletion."""
+
+    schema = ApiSchema()
 
     serializer_class = MouSerializer
     permission_classes = [IsAuthenticated, DemandPermission]  # the model's own permissions
@@ -545,6 +559,8 @@ class ReadPermission(DjangoModelPermissions):
 class LinkMatchEventViewSet(viewsets.ReadOnlyModelViewSet):
     """Link & Match events, newest first (read-only). An event's detail adds its approved
     participants, its sessions and the meetings in the user's scope."""
+
+    schema = ApiSchema()
 
     serializer_class = LinkMatchEventSerializer
     permission_classes = [IsAuthenticated, ReadPermission]

@@ -17,6 +17,7 @@ from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from accounts.api import WholeItemSerializer
 from accounts.models import Organisation
 from ikm.api import api_validation_error
 from ikm.models import IKM
@@ -180,7 +181,7 @@ class PurchaseOrderSummarySerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class CollateralSerializer(serializers.ModelSerializer):
+class CollateralSerializer(WholeItemSerializer, serializers.ModelSerializer):
     class Meta:
         model = Collateral
         fields = ["kind", "description", "value", "binding"]
@@ -231,7 +232,7 @@ class AkadSerializer(serializers.ModelSerializer):
         help_text=_("The credit scheme's code, e.g. kur-mikro."),
     )
     scheme_name = serializers.CharField(source="scheme.name", read_only=True)
-    mou = MouSummarySerializer(read_only=True)
+    mou = MouSummarySerializer(read_only=True, allow_null=True)
     mou_id = serializers.PrimaryKeyRelatedField(
         source="mou",
         queryset=MoU.objects.all(),

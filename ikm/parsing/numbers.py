@@ -1,6 +1,7 @@
 """Numbers from spreadsheet cells and forms: money, percentages, whole numbers, years."""
 
 import datetime
+import math
 import re
 from decimal import ROUND_HALF_UP, Decimal
 
@@ -25,8 +26,14 @@ class PercentNumber(float):
     45.5%). The reader marks such cells so :func:`parse_percent` can tell them apart."""
 
 
-def _decimal_of_number_cell(value) -> Decimal:
-    return Decimal(value) if isinstance(value, int) else Decimal(repr(float(value)))
+def _decimal_of_number_cell(value, invalid) -> Decimal:
+    """A number cell's exact value; one holding no number (NaN, infinity) is refused with
+    the message ``invalid``."""
+    if isinstance(value, int):
+        return Decimal(value)
+    if not math.isfinite(value):
+        raise ParseError(invalid)
+    return Decimal(repr(float(value)))
 
 
 _GROUPED = {
@@ -35,11 +42,15 @@ _GROUPED = {
 }
 
 
-def _parse_number_text(number: str, *, scaled: bool, ambiguous_message=None) -> Decimal:
+def _parse_number_text(
+    number: str, *, scaled: bool, ambiguous_message=None, english: bool = False
+) -> Decimal:
     """Digits with Indonesian or English separators: "1.500.000", "1.500.000,50",
     "1,500,000.50", "1,5" (decimal comma), "1.5" (decimal point before a scale word).
     A single "." followed by three digits is a thousands separator ("1.500" = 1500);
-    a single "," followed by three digits without a scale word is ambiguous."""
+    a single "," followed by three digits is one before an English scale word
+    (``english``: "1,500 million"), a decimal comma before an Indonesian one ("1,500 juta"
+    = 1,5 juta) and ambiguous without a scale word."""
     dots, commas = number.count("."), number.count(",")
     if dots and commas:
         last = max(number.rfind("."), number.rfind(","))
@@ -64,7 +75,7 @@ def _parse_number_text(number: str, *, scaled: bool, ambiguous_message=None) -> 
         whole, fraction = number.split(",")
         if len(fraction) == 3 and not scaled and ambiguous_message is not None:
             raise ParseError(ambiguous_message)
-        number = whole + "." + fraction
+        number = whole + fraction if len(fraction) == 3 and english else whole + "." + fraction
     if not re.fullmatch(r"[0-9]+(\.[0-9]+)?|\.[0-9]+", number):
         raise ValueError(number)
     return Decimal(number)
@@ -91,19 +102,23 @@ _MONEY_SCALES = {
     "k": 10**3,
     "thousand": 10**3,
 }
+# Scale words written in English, where "," separates thousands.
+_ENGLISH_SCALES = {"trillion", "billion", "bn", "million", "thousand"}
 _MONEY = re.compile(r"^(?:rp\.?|idr)?(?P<number>[0-9][0-9.,]*)(?P<scale>[a-z]+)?\.?$")
 
 
 def parse_money(value) -> int | None:
     """Whole rupiah from a number cell or from "1.500.000.000", "1500000000",
     "Rp 1,5 miliar", "1,5 M" (M = miliar), "250 juta", "250jt", "750 rb", "2 T",
-    "Rp1.500.000,-". Empty gives None; negative amounts are refused."""
+    "Rp1.500.000,-", "IDR 1,500 billion" (English separators before an English scale
+    word). Empty gives None; negative amounts and number cells holding no number are
+    refused."""
     if is_blank(value):
         return None
     if isinstance(value, bool):
         raise ParseError(MONEY_INVALID)
     if isinstance(value, int | float):
-        amount = _decimal_of_number_cell(value)
+        amount = _decimal_of_number_cell(value, MONEY_INVALID)
     else:
         text = clean_text(cell_text(value)).lower().replace(" ", "")
         negative = text.startswith("-")
@@ -115,7 +130,12 @@ def parse_money(value) -> int | None:
         ambiguous = MONEY_AMBIGUOUS % {"value": clean_text(cell_text(value))}
         try:
             amount = (
-                _parse_number_text(match["number"], scaled=scale > 1, ambiguous_message=ambiguous)
+                _parse_number_text(
+                    match["number"],
+                    scaled=scale > 1,
+                    ambiguous_message=ambiguous,
+                    english=match["scale"] in _ENGLISH_SCALES,
+                )
                 * scale
             )
         except ValueError as exc:
@@ -142,7 +162,7 @@ def parse_percent(value, *, percent_format: bool | None = None) -> Decimal | Non
     if isinstance(value, bool):
         raise ParseError(PERCENT_INVALID)
     if isinstance(value, int | float):
-        number = _decimal_of_number_cell(value)
+        number = _decimal_of_number_cell(value, PERCENT_INVALID)
         if percent_format and 0 <= number <= 1:
             number *= 100
     else:
