@@ -300,8 +300,10 @@ TABLE: dict[str, Row] = {
     # --- API (/api/v1/; token authentication; anonymous 401) --------------------------------------
     "api-root": Row(get=api_only(200, *SIGNED_IN)),
     # Any other address under /api/v1/: a JSON 404 for everyone, signed in or not.
-    "api-not-found": Row(path="/api/v1/tidak-ada/", get=only(404, *SIGNED_IN, anon=404),
-                         write=only(404, *SIGNED_IN, anon=404)),
+    # An unknown API address: JSON 404 for a signed-in user, 401 for anyone else (like every
+    # API answer to an anonymous caller; it says nothing about what exists).
+    "api-not-found": Row(path="/api/v1/tidak-ada/", get=only(404, *SIGNED_IN, anon=401),
+                         write=only(404, *SIGNED_IN, anon=401)),
     # The schema and its docs: every signed-in user (SPECTACULAR_SETTINGS SERVE_PERMISSIONS).
     "api-schema": Row(get=api_only(200, *SIGNED_IN)),
     "api-docs": Row(get=api_only(200, *SIGNED_IN)),

@@ -44,6 +44,7 @@ from kemitraan.mou_api import IKM_NOT_VISIBLE
 from pembiayaan.models import AkadKredit, LenderProfile
 
 from .factories import (
+    AkadKreditFactory,
     IkmFactory,
     LenderProfileFactory,
     MouFactory,
@@ -277,6 +278,20 @@ def test_a_participant_in_a_patch_is_whole(wsgi_app, pengadaan_user):
         "supports": {"0": {"pillar": required}},
     }
     assert list(mou.participants.all()) == [participant]
+
+
+def test_a_collateral_in_a_patch_is_whole(wsgi_app, pembiayaan_user):
+    """The same for an akad's collateral (a missing kind or value was a server error)."""
+    lender = LenderProfileFactory(organisation=pembiayaan_user.organisation)
+    akad = AkadKreditFactory(lender=lender)
+    body = {"collaterals": [{"description": "Mesin press 80 ton"}]}
+    path = f"/api/v1/akad/{akad.pk}/"
+    response = call_and_check(wsgi_app, pembiayaan_user, "PATCH", path, body=body)
+    assert response.status_code == 400
+    with translation.override("id"):
+        required = [str(serializers.Field.default_error_messages["required"])]
+    assert response.json() == {"collaterals": {"0": {"kind": required, "value": required}}}
+    assert not akad.collaterals.exists()
 
 
 @pytest.mark.parametrize("path", ["/api/v1/regencies/32-16/", "/api/v1/tidak-ada/"])

@@ -136,6 +136,7 @@ WORDS = {
 
 @PROPERTIES
 @given(amounts, st.sampled_from(["id", "en"]))
+@example(999_995_000_000_000, "en")  # "IDR 1,000 trillion" was read as 1 trillion
 def test_money_reads_back_the_short_form_to_its_rounding(amount, language):
     written = format_rupiah(amount, short=True, language=language)  # Rp1,5 miliar
     assume(language == "id" or not 1000 <= amount < 1_000_000)  # "IDR 1,500": see above
@@ -165,6 +166,20 @@ def test_money_with_a_scale_word(whole, hundredths, scale):
     word, factor = scale
     written = f"Rp {whole},{hundredths:02d} {word}"
     assert parse_money(written) == whole * factor + hundredths * factor // 100
+
+
+@pytest.mark.parametrize(
+    ("written", "amount"),
+    [
+        ("IDR 1,000 trillion", 10**15),  # English scale word: English separators
+        ("1,500 million", 1_500_000_000),
+        ("IDR 2.5 billion", 2_500_000_000),
+        ("Rp 1,500 juta", 1_500_000),  # Indonesian scale word: a decimal comma
+        ("1.500 jt", 1_500_000_000),
+    ],
+)
+def test_separators_follow_the_scale_word(written, amount):
+    assert parse_money(written) == amount
 
 
 # --- NIB ----------------------------------------------------------------------------------
