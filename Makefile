@@ -9,7 +9,7 @@ HOST   ?= 127.0.0.1
 PORT   ?= 8000
 
 .DEFAULT_GOAL := help
-.PHONY: help install install-dev run serve worker test lint fmt check migrate seed messages clean backup restore
+.PHONY: help install install-dev run serve worker test lint fmt check migrate seed messages clean backup restore loadtest e2e
 
 help:  ## List the commands
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
@@ -63,6 +63,12 @@ backup:  ## Back up the PostgreSQL database (DATABASE_URL) to var/backups/, or t
 
 restore:  ## Restore FILE=... into DATABASE_URL (or TARGET_DATABASE_URL=...); FORCE=1 overwrites a non-empty one
 	@bash scripts/restore.sh $(if $(FORCE),--force) $(FILE)
+
+e2e: $(VENV)/.installed-dev  ## Only the browser tests (Playwright on /usr/bin/chromium; part of make test)
+	$(VENV)/bin/pytest -m e2e $(PYTEST_ARGS)
+
+loadtest: $(VENV)/.installed-dev  ## Locust, 50 users for 60 s, on gunicorn with 2 workers (docs/performance.md)
+	@bash loadtest/run.sh
 
 messages: $(VENV)/.installed  ## Update and compile translations (needs gettext)
 	$(PY) manage.py makemessages --locale id --ignore '.venv/*' --ignore 'var/*' --no-obsolete
