@@ -7,7 +7,7 @@ passes with zero warnings (checked in .ci/run).
 from django.core.exceptions import ImproperlyConfigured
 
 from .base import *  # noqa: F403
-from .base import env
+from .base import DATABASES, env
 
 DEBUG = False
 SECRET_KEY = env("DJANGO_SECRET_KEY", default="")
@@ -19,6 +19,11 @@ if len(SECRET_KEY) < 50 or SECRET_KEY.startswith("django-insecure"):
 DEMO_DATA_ALLOWED = env.bool("DJANGO_DEMO_DATA_ALLOWED", default=False)
 # E-mail goes out by SMTP, never to the log (the console backend would print addresses).
 EMAIL_BACKEND = env("DJANGO_EMAIL_BACKEND", default="django.core.mail.backends.smtp.EmailBackend")
+
+# Persistent database connections, checked before reuse: a connection per request cost the
+# load test a third of its median (docs/performance.md, "Load test").
+DATABASES["default"]["CONN_MAX_AGE"] = env.int("DATABASE_CONN_MAX_AGE", default=60)
+DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 # The HTTPS reverse proxy that sets X-Forwarded-Proto also appends the client's address to

@@ -25,36 +25,10 @@ from django.urls import reverse
 
 from accounts.models import User
 from accounts.roles import Role
+from ikm.bench_samples import FILTER_PAIRS, SEARCHES
 from ikm.models import IKM
 
 USERNAME = "bench.kemenperin"
-SEARCHES = [
-    "bubut",
-    "pengelasan",
-    "komponen",
-    "cetakan",
-    "pengecoran",
-    "presesi",
-    "aluminium",
-    "karet",
-    "kabel",
-    "jok sepeda motor",
-    "plat baja",
-    "karoseri",
-    "mencetak",
-    "pemesinan",
-    "alumin",
-]
-FILTER_PAIRS = [
-    {"province": "32", "process": "stamping"},
-    {"province": "35", "certification": "ISO9001"},
-    {"size_class": "kecil", "min_tkdn": "40"},
-    {"regency": "32.16", "verification_status": "verified"},
-    {"kbli": "29300", "min_capacity": "1000"},
-    {"province": "33", "size_class": "menengah"},
-    {"process": "pemesinan", "certification": "ISO9001"},
-    {"province": "36", "min_tkdn": "30"},
-]
 
 
 def percentile(values: list[float], share: float) -> float:
