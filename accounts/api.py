@@ -134,8 +134,6 @@ class MeSerializer(serializers.ModelSerializer):
 class MeView(APIView):
     """The signed-in user, their role and organisation."""
 
-    schema = ApiSchema()
-
     @extend_schema(responses=MeSerializer)
     def get(self, request):
         return Response(MeSerializer(request.user).data)

@@ -8,7 +8,7 @@ from rest_framework.exceptions import PermissionDenied
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from accounts.api import NOT_ALLOWED, ApiSchema
+from accounts.api import NOT_ALLOWED
 
 from . import services
 from .figures import PROGRAM
@@ -65,8 +65,6 @@ class DashboardSummaryView(APIView):
     caller's organisation's for buyer and lender officers (403 for anyone else).
     ``computed_at`` is when the figures were computed; null while the first snapshot is
     being computed (the figures are null then)."""
-
-    schema = ApiSchema()
 
     @extend_schema(responses={200: DashboardSummarySerializer, 403: NOT_ALLOWED})
     def get(self, request):

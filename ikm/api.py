@@ -15,8 +15,6 @@ from rest_framework.response import Response
 from rest_framework.serializers import as_serializer_error
 from rest_framework.settings import api_settings
 
-from accounts.api import ApiSchema
-
 from . import parsing
 from .contacts import contacts_for
 from .filters import IkmFilterSet
@@ -63,8 +61,6 @@ class CertificationTypeSerializer(serializers.ModelSerializer):
 class ProvinceViewSet(viewsets.ReadOnlyModelViewSet):
     """The 38 provinces (Kemendagri codes)."""
 
-    schema = ApiSchema()
-
     queryset = Province.objects.all()
     serializer_class = ProvinceSerializer
     lookup_field = "code"
@@ -82,8 +78,6 @@ class RegencyFilter(filters.FilterSet):
 class RegencyViewSet(viewsets.ReadOnlyModelViewSet):
     """Regencies and cities; filter with ``?province=32``."""
 
-    schema = ApiSchema()
-
     queryset = Regency.objects.all()
     serializer_class = RegencySerializer
     filterset_class = RegencyFilter
@@ -95,8 +89,6 @@ class RegencyViewSet(viewsets.ReadOnlyModelViewSet):
 class KbliViewSet(viewsets.ReadOnlyModelViewSet):
     """Active KBLI 2020 codes."""
 
-    schema = ApiSchema()
-
     queryset = Kbli.objects.filter(is_active=True)
     serializer_class = KbliSerializer
     lookup_field = "code"
@@ -106,8 +98,6 @@ class KbliViewSet(viewsets.ReadOnlyModelViewSet):
 class ProcessCapabilityViewSet(viewsets.ReadOnlyModelViewSet):
     """Process capabilities (stable slugs)."""
 
-    schema = ApiSchema()
-
     queryset = ProcessCapability.objects.filter(is_active=True)
     serializer_class = ProcessCapabilitySerializer
     lookup_field = "slug"
@@ -116,8 +106,6 @@ class ProcessCapabilityViewSet(viewsets.ReadOnlyModelViewSet):
 
 class CertificationTypeViewSet(viewsets.ReadOnlyModelViewSet):
     """Certification types (ISO9001, IATF16949, TKDN, ...)."""
-
-    schema = ApiSchema()
 
     queryset = CertificationType.objects.filter(is_active=True)
     serializer_class = CertificationTypeSerializer
@@ -326,8 +314,6 @@ class IkmViewSet(
     """IKM in the user's scope (``visible_to``: others are 404), with the directory's
     filters. ``?search=`` orders by relevance, otherwise by name. New IKM are created
     submitted for verification. No deletion: deactivate an IKM on its page instead."""
-
-    schema = ApiSchema()
 
     serializer_class = IkmSerializer
     filterset_class = IkmFilterSet

@@ -18,8 +18,6 @@ from rest_framework.pagination import PageNumberPagination
 from rest_framework.permissions import DjangoModelPermissions, IsAuthenticated
 from rest_framework.response import Response
 
-from accounts.api import ApiSchema
-
 from .models import BuyerProfile, Demand, MatchSuggestion
 from .serializers import M2M_FIELDS, DemandSerializer, MatchSuggestionSerializer
 
@@ -77,8 +75,6 @@ class DemandViewSet(
     first. A procurement officer posts needs for their own organisation; their suggestions
     are computed in the background once the need is saved. No deletion: close a need by
     setting its status."""
-
-    schema = ApiSchema()
 
     serializer_class = DemandSerializer
     filterset_class = DemandFilter

@@ -29,7 +29,7 @@ from rest_framework.exceptions import PermissionDenied
 from rest_framework.permissions import BasePermission, DjangoModelPermissions, IsAuthenticated
 from rest_framework.response import Response
 
-from accounts.api import ApiSchema, WholeItemSerializer
+from accounts.api import WholeItemSerializer
 from ikm.api import api_validation_error
 from ikm.models import IKM
 
@@ -326,8 +326,6 @@ class MouViewSet(
     procurement officers record and edit them (an officer for their own organisation);
     once signed, an MoU's terms cannot be changed. No deletion."""
 
-    schema = ApiSchema()
-
     serializer_class = MouSerializer
     permission_classes = [IsAuthenticated, DemandPermission]  # the model's own permissions
     pagination_class = KemitraanPagination
@@ -559,8 +557,6 @@ class ReadPermission(DjangoModelPermissions):
 class LinkMatchEventViewSet(viewsets.ReadOnlyModelViewSet):
     """Link & Match events, newest first (read-only). An event's detail adds its approved
     participants, its sessions and the meetings in the user's scope."""
-
-    schema = ApiSchema()
 
     serializer_class = LinkMatchEventSerializer
     permission_classes = [IsAuthenticated, ReadPermission]

@@ -27,7 +27,6 @@ from rest_framework.exceptions import PermissionDenied
 from rest_framework.permissions import BasePermission, DjangoModelPermissions, IsAuthenticated
 from rest_framework.response import Response
 
-from accounts.api import ApiSchema
 from kemitraan.api import DemandPermission, KemitraanPagination
 from kemitraan.models import MouParticipant, PurchaseOrder
 
@@ -67,8 +66,6 @@ class LenderPermission(DjangoModelPermissions):
 
 class LenderViewSet(viewsets.ReadOnlyModelViewSet):
     """Lenders by name (read-only), each with its akad totals in the user's scope."""
-
-    schema = ApiSchema()
 
     serializer_class = LenderSerializer
     permission_classes = [IsAuthenticated, LenderPermission]
@@ -122,8 +119,6 @@ class AkadViewSet(
     """Akad kredit in the user's scope (others are 404), newest application first. A lender
     officer records applications for their own lender and takes them through their life
     cycle with the actions; the terms can be changed until signing. No deletion."""
-
-    schema = ApiSchema()
 
     serializer_class = AkadSerializer
     filterset_class = AkadFilter
