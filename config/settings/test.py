@@ -31,6 +31,12 @@ DATABASES["default"]["TEST"] = {  # noqa: F405
     )
 }
 
+# Cache keys of this run's own in the shared Redis (the dashboard's refresh lock and
+# debounce, throttling), so that two runs at once do not take each other's locks. The
+# prefix goes into the environment, so the Celery worker the suite starts shares it.
+os.environ.setdefault("TEST_CACHE_PREFIX", DATABASES["default"]["TEST"]["NAME"])  # noqa: F405
+CACHES["default"]["KEY_PREFIX"] = os.environ["TEST_CACHE_PREFIX"]  # noqa: F405
+
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 STORAGES = {
     "default": {
