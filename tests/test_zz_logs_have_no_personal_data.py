@@ -35,7 +35,7 @@ from ikm.demo_data import DEMO_IKM
 PROBE = "personal-data-probe"
 
 NIK = re.compile(
-    r"(?<!\d)"
+    r"(?<!\d)(?<!\d\.)"  # not inside a longer number, nor the decimals of one
     r"(?:1[1-9]|21|3[1-6]|5[1-3]|6[1-5]|7[1-6]|8[12]|9[1-6])"  # province
     r"\d{4}"  # regency and district
     r"(?:0[1-9]|[12]\d|3[01]|4[1-9]|[56]\d|7[01])"  # day of birth (+40 for women)
@@ -44,7 +44,7 @@ NIK = re.compile(
     r"\d{4}"  # serial
     r"(?!\d)"
 )
-PHONE = re.compile(r"(?<![\w+\-])(?:\+62|62|0)[ -]?8[1-9](?:[ -]?\d){6,10}(?![\w]|-\d)")
+PHONE = re.compile(r"(?<![\w+\-])(?<!\d\.)(?:\+62|62|0)[ -]?8[1-9](?:[ -]?\d){6,10}(?![\w]|-\d)")
 EMAIL = re.compile(r"(?<![\w.%+-])[\w.%+-]+@([A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+)")
 
 # "2026-11-29 18:42:29,050 INFO ikm.views ..." (ours) or "[2026-11-29 ...: INFO/MainProcess]"
@@ -112,6 +112,7 @@ def test_the_scanner_flags_personal_data():
         "NIK": [
             "nik=3201014501900001",  # Jawa Barat, woman born 5 Jan 1990
             "3578122308850003 registered",
+            "NIK 3201014501900001.",
         ],
         "phone": [
             "calling +6281234567890",
@@ -134,6 +135,9 @@ def test_the_scanner_leaves_ordinary_lines_alone():
         "npwp 0817245631502000 checked",  # business NPWP, 16 digits starting with 0
         "Task kemitraan.tasks.demand_match_task[1b4e28ba-0812-4c9f-8d2e-0812345678ab] received",
         "Matching snapshot of 32 IKM built in 0.812345 s",
+        # A duration with 16 decimals (Celery's task trace).
+        "Task kemitraan.tasks.ikm_rescore_task[4e67] succeeded in 0.5123736709999775s: {}",
+        "refresh took 0.08123456789 s",
         f"mail from {settings.DEFAULT_FROM_EMAIL}",
         "connecting to postgres://postgres@127.0.0.1:5432/kemitraan",
         "Akad 12 is now signed; plafon 24000000000",
