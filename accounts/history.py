@@ -12,8 +12,6 @@ is loaded (it imports the base below), i.e. before any model can be saved.
 
 from __future__ import annotations
 
-import ipaddress
-
 from django.db import models
 from django.dispatch import receiver
 from django.utils.translation import gettext_lazy as _
@@ -33,30 +31,10 @@ class AuditedHistoricalModel(models.Model):
         abstract = True
 
 
-def client_ip(request) -> str | None:
-    """The client's address for the audit trail, or None outside a request.
-
-    The address is :func:`accounts.security.client_ip_address`'s, the one sign-in throttling
-    uses: ``REMOTE_ADDR``, or behind ``TRUSTED_PROXY_COUNT`` reverse proxies (production: one)
-    the entry of ``X-Forwarded-For`` the outermost of them appended. Entries left of it come
-    from the client and are not trusted. Anything that is not an IP address is dropped, so a
-    malformed header never stops a change from being saved.
-    """
-    if request is None:
-        return None
-    address = client_ip_address(request)
-    if not address:
-        return None
-    try:
-        return str(ipaddress.ip_address(address.strip()))
-    except ValueError:
-        return None
-
-
 @receiver(pre_create_historical_record, dispatch_uid="accounts.history.record_client_ip")
 def record_client_ip(sender, history_instance, **kwargs):
     """Fill ``ip_address`` of a new history record from the current request, if any."""
     if not isinstance(history_instance, AuditedHistoricalModel):
         return
     request = getattr(HistoricalRecords.context, "request", None)
-    history_instance.ip_address = client_ip(request)
+    history_instance.ip_address = client_ip_address(request) if request is not None else None

@@ -7,7 +7,7 @@ this IKM" (higher apps call down; ikm never imports them). Every reveal is recor
 
 from collections.abc import Callable
 
-from accounts.history import client_ip
+from accounts.security import client_ip_address
 
 from .models import IKM, ContactReveal
 
@@ -30,7 +30,7 @@ def can_see_contacts(user, ikm: IKM) -> bool:
 
 def contact_reveal_record(*, user, ikm: IKM, request=None, context: str = "") -> ContactReveal:
     """Record that ``user`` was shown ``ikm``'s contact data (who, what, when, from where)."""
-    ip = client_ip(request) if request is not None else None
+    ip = client_ip_address(request) if request is not None else None
     return ContactReveal.objects.create(user=user, ikm=ikm, ip_address=ip, context=context[:100])
 
 

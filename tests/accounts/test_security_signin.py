@@ -109,6 +109,18 @@ def test_behind_the_proxy_each_client_address_counts_alone(client, settings):
     assert response.status_code == 302
 
 
+def test_a_malformed_forwarded_address_does_not_break_sign_in(client, settings):
+    """Throttling stores the address in an inet column: a header that is no address must
+    neither fail the sign-in (500) nor escape the lock."""
+    settings.TRUSTED_PROXY_COUNT = 1
+    user = UserFactory()
+    fifth = fail_five_times(client, user.username, "192.0.2.1", HTTP_X_FORWARDED_FOR="unknown")
+    assert fifth.status_code == 429
+    response = sign_in(client, user.username, PASSWORD, "192.0.2.1", HTTP_X_FORWARDED_FOR=OFFICE)
+    assert response.status_code == 302
+    assert signed_in(client)
+
+
 @pytest.mark.parametrize(
     ("proxies", "forwarded", "expected"),
     [
@@ -117,6 +129,11 @@ def test_behind_the_proxy_each_client_address_counts_alone(client, settings):
         (1, "203.0.113.9, 198.51.100.1", "198.51.100.1"),
         (2, "203.0.113.9, 198.51.100.1, 192.0.2.7", "198.51.100.1"),
         (1, "", "192.0.2.1"),
+        # Not an address (a proxy's "unknown", a port): the proxy's own address instead.
+        (1, "unknown", "192.0.2.1"),
+        (1, "203.0.113.9:4711", "192.0.2.1"),
+        (1, "198.51.100.1, garbage", "192.0.2.1"),
+        (1, " 2001:db8::1 ", "2001:db8::1"),
     ],
 )
 def test_client_address(settings, proxies, forwarded, expected):
