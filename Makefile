@@ -12,7 +12,7 @@ PORT   ?= 8000
 .PHONY: help install install-dev run serve worker test lint fmt check migrate seed messages clean backup restore loadtest e2e
 
 help:  ## List the commands
-	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
+	@grep -E '^[a-z0-9-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
 
 $(VENV)/.installed: requirements.txt
 	@$(PYTHON) -c 'import sys; sys.version_info[:2] == (3, 11) or print("warning: Kemitraan targets Python 3.11; found", sys.version.split()[0])'
@@ -65,6 +65,7 @@ restore:  ## Restore FILE=... into DATABASE_URL (or TARGET_DATABASE_URL=...); FO
 	@bash scripts/restore.sh $(if $(FORCE),--force) $(FILE)
 
 e2e: $(VENV)/.installed-dev  ## Only the browser tests (Playwright on /usr/bin/chromium; part of make test)
+	@test -x "$${E2E_CHROMIUM:-/usr/bin/chromium}" || { echo "make e2e: no Chromium at $${E2E_CHROMIUM:-/usr/bin/chromium} (Debian: sudo apt-get install chromium)"; exit 1; }
 	$(VENV)/bin/pytest -m e2e $(PYTEST_ARGS)
 
 loadtest: $(VENV)/.installed-dev  ## Locust, 50 users for 60 s, on gunicorn with 2 workers (docs/performance.md)

@@ -84,11 +84,18 @@ print(f'loadtest: {IKM.objects.count():,} IKM, {MoU.objects.count():,} MoUs, '
   --pid "$OUT/gunicorn.pid" --error-logfile "$OUT/gunicorn.log" &
 GUNICORN=$!
 trap 'kill "$GUNICORN" 2>/dev/null || true; wait "$GUNICORN" 2>/dev/null || true' EXIT
-for _ in $(seq 60); do
-  curl -fs -o /dev/null "http://127.0.0.1:$PORT/masuk/" && break
-  sleep 1
-done
-curl -fs -o /dev/null "http://127.0.0.1:$PORT/masuk/"
+# Wait up to a minute for gunicorn to answer the sign-in page.
+$PY - "http://127.0.0.1:$PORT/masuk/" <<'PY'
+import sys, time, urllib.request
+for attempt in range(60):
+    try:
+        urllib.request.urlopen(sys.argv[1], timeout=5).close()
+        break
+    except OSError:
+        time.sleep(1)
+else:
+    raise SystemExit(f"loadtest: gunicorn did not answer {sys.argv[1]} within a minute")
+PY
 
 # Every simulated user signed in through the form beforehand (30 buyers' officers, 10
 # Kemenperin, 10 KADIN: locust's split of 50 users by the weights 3:1:1).
