@@ -24,13 +24,15 @@ def _buyers():
 
 
 class ListFilterSet(django_filters.FilterSet):
-    """A list's filter bar: compact widgets; ``buyer`` only for users who see everything
-    (a procurement officer sees their own organisation's records only)."""
+    """A list's filter bar: compact widgets; the organisation filter only for users who see
+    everything (a procurement or lender officer sees their own organisation's records only)."""
+
+    organisation_filter = "buyer"
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
         if not user.sees_everything:
-            self.filters.pop("buyer", None)
+            self.filters.pop(self.organisation_filter, None)
         compact_filter_widgets(self.filters)
 
 

@@ -5,17 +5,20 @@ import django_filters
 from django.db.models import Exists, OuterRef, Q
 from django.utils.translation import gettext_lazy as _
 
-from ikm.filters import compact_filter_widgets, kbli_in_division, link_match_events
+from ikm.filters import kbli_in_division, link_match_events
 from ikm.kbli_divisions import division_choices
 from ikm.models import Province
+from kemitraan.filters import ListFilterSet
 
 from .models import AkadKredit, CreditScheme, Disbursement, LenderProfile
 
 PIPELINE, SIGNED, DISBURSED = "pipeline", "signed", "disbursed"
 
 
-class AkadFilterSet(django_filters.FilterSet):
+class AkadFilterSet(ListFilterSet):
     """Filters over ``AkadKredit.objects.visible_to(user)``; every one narrows the result."""
+
+    organisation_filter = "lender"
 
     q = django_filters.CharFilter(
         label=_("Search"),
@@ -92,12 +95,6 @@ class AkadFilterSet(django_filters.FilterSet):
             "date_from",
             "date_to",
         ]
-
-    def __init__(self, *args, user, **kwargs):
-        super().__init__(*args, **kwargs)
-        if not user.sees_everything:
-            del self.filters["lender"]  # a lender officer sees their own lender's only
-        compact_filter_widgets(self.filters)
 
     def filter_search(self, queryset, name, value):
         value = value.strip()

@@ -23,6 +23,7 @@ from django.views.generic import ListView
 from ikm.models import IKM, Province
 from kemitraan import mou_views
 from kemitraan.models import MoU
+from kemitraan.views import FilteredListMixin
 
 from . import selectors, services
 from .filters import AkadFilterSet
@@ -97,39 +98,28 @@ class AkadScopeMixin:
 # --- List ------------------------------------------------------------------------------------
 
 
-class AkadListView(PermissionRequiredMixin, ListView):
+class AkadListView(PermissionRequiredMixin, FilteredListMixin, ListView):
     """Akad kredit in the user's scope (a lender officer: their lender's only), filtered,
     with the totals of what the filters select."""
 
     permission_required = "pembiayaan.view_akadkredit"
     template_name = "pembiayaan/akad_list.html"
     paginate_by = 25
+    filterset_class = AkadFilterSet
 
     def get_queryset(self):
-        user = self.request.user
-        base = AkadKredit.objects.visible_to(user).select_related(
+        base = AkadKredit.objects.visible_to(self.request.user).select_related(
             "lender__organisation", "borrower", "scheme", "mou"
         )
-        self.filterset = AkadFilterSet(self.request.GET or None, queryset=base, user=user)
-        if not self.filterset.is_bound:
-            qs = base
-        elif self.filterset.is_valid():
-            qs = self.filterset.qs
-        else:  # the error is shown next to its field; no list that is not the one asked for
-            qs = base.none()
-        self.filtered = qs
-        return qs.with_disbursed().order_by("-applied_on", "-pk")
+        self.filtered = self.filter_records(base)
+        return self.filtered.with_disbursed().order_by("-applied_on", "-pk")
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         user = self.request.user
-        context["filter"] = self.filterset
         context["object_list"] = selectors.with_coverage(context["object_list"])
         context["totals"] = selectors.totals(self.filtered)
         context["can_apply"] = user.has_perm("pembiayaan.add_akadkredit") and bool(own_lender(user))
-        query = self.request.GET.copy()
-        query.pop("page", None)
-        context["query"] = query.urlencode()
         return context
 
 
