@@ -53,7 +53,3 @@ def cell(value, kind: str):
         return percent(value)
     return value
 
-
-@register.filter
-def rupiah_short(value):
-    return format_rupiah(value, short=True, language=get_language())

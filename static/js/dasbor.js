@@ -1,13 +1,8 @@
-// Kemitraan dashboard: the print button and the four charts (Chart.js, vendored).
+// Kemitraan dashboard: the four charts (Chart.js, vendored). The print button is
+// kemitraan.js's (data-print-page).
 // The figures come from <script type="application/json" id="dasbor-chart-data">; every chart
 // also has its figures in a table on the page, for screen readers and for printing.
 (function () {
-  document.querySelectorAll("[data-print]").forEach(function (button) {
-    button.addEventListener("click", function () {
-      window.print();
-    });
-  });
-
   var source = document.getElementById("dasbor-chart-data");
   if (!source || typeof Chart === "undefined") {
     return;
