@@ -20,6 +20,7 @@ from django.views.generic import TemplateView
 from accounts.roles import Role
 
 from . import audit
+from .forms import PeriodFilterForm
 
 
 def can_read_audit(user) -> bool:
@@ -35,7 +36,9 @@ class UserChoiceField(forms.ModelChoiceField):
         return obj.username
 
 
-class AuditFilterForm(forms.Form):
+class AuditFilterForm(PeriodFilterForm):
+    field_order = ["kind", "user", "action", "date_from", "date_to"]
+
     kind = forms.ChoiceField(label=gettext_lazy("Kind of record"), required=False)
     user = UserChoiceField(
         label=gettext_lazy("User"),
@@ -52,27 +55,11 @@ class AuditFilterForm(forms.Form):
             ("deleted", gettext_lazy("Deleted")),
         ],
     )
-    date_from = forms.DateField(
-        label=gettext_lazy("From"), required=False, widget=forms.DateInput(attrs={"type": "date"})
-    )
-    date_to = forms.DateField(
-        label=gettext_lazy("To"), required=False, widget=forms.DateInput(attrs={"type": "date"})
-    )
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["kind"].choices = [("", _("All")), *audit.kind_choices()]
         self.fields["user"].empty_label = _("All")
-        for form_field in self.fields.values():
-            css = "form-select" if isinstance(form_field, forms.ChoiceField) else "form-control"
-            form_field.widget.attrs["class"] = css
-
-    def clean(self):
-        cleaned = super().clean()
-        start, end = cleaned.get("date_from"), cleaned.get("date_to")
-        if start and end and start > end:
-            self.add_error("date_to", _("The end of the period cannot be before its start."))
-        return cleaned
 
     def filters(self) -> audit.AuditFilters:
         """The chosen filters; none when the form is unbound or invalid."""

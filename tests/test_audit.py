@@ -280,6 +280,10 @@ def test_an_invalid_filter_shows_everything_and_the_error(client, trail):
     client.force_login(trail["alice"])
     response = client.get(PAGE, {"date_from": "2020-03-05", "date_to": "2020-03-01"})
     assert response.context["form"].errors
+    # In Indonesian, under the end date.
+    message = "Akhir periode tidak boleh sebelum awalnya."
+    assert response.context["form"].errors["date_to"] == [message]
+    assert message in response.content.decode()
     assert len(response.context["entries"]) >= 5
 
 
