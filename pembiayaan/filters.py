@@ -109,9 +109,9 @@ class AkadFilterSet(ListFilterSet):
 
     def filter_stage(self, queryset, name, value):
         if value == PIPELINE:
-            return queryset.filter(status__in=AkadKredit.PIPELINE_STATUSES)
+            return queryset.in_pipeline()
         if value == SIGNED:
-            return queryset.filter(status__in=AkadKredit.SIGNED_STATUSES)
+            return queryset.signed()
         if value == DISBURSED:
             return queryset.filter(Exists(Disbursement.objects.filter(akad_id=OuterRef("pk"))))
         return queryset
