@@ -235,8 +235,9 @@ class Scope:
             qs = qs.filter(event_id=self.filters.event)
         return qs.filter(self._ikm_q("ikm__")).filter(self._period_q("starts_at", is_datetime=True))
 
-    def participants(self):
-        """MoU participants (every MoU status); the period is the MoU's signing date."""
+    def participants(self, *, period: bool = True):
+        """MoU participants (every MoU status); the period (unless ``period`` is false) is
+        the MoU's signing date."""
         qs = MouParticipant.objects.all()
         if self.kind == BUYER:
             qs = qs.filter(mou__buyer_id=self.profile_id)
@@ -247,7 +248,8 @@ class Scope:
             qs = qs.filter(Exists(financed))
         if self.filters.event:
             qs = qs.filter(mou__event_id=self.filters.event)
-        return qs.filter(self._ikm_q("ikm__")).filter(self._period_q("mou__signing_date"))
+        qs = qs.filter(self._ikm_q("ikm__"))
+        return qs.filter(self._period_q("mou__signing_date")) if period else qs
 
     def mous(self):
         """MoUs with at least one participant in scope (or, without IKM filters, every MoU
@@ -264,8 +266,9 @@ class Scope:
         return qs.filter(self._period_q("signing_date"))
 
     def purchase_orders(self):
-        participants = Scope(self.kind, self.organisation_id, _without_period(self.filters))
-        qs = PurchaseOrder.objects.filter(participant__in=participants.participants())
+        """Orders under the scope's participants (whenever their MoU was signed); the
+        period is the order date."""
+        qs = PurchaseOrder.objects.filter(participant__in=self.participants(period=False))
         return qs.filter(self._period_q("order_date"))
 
     def akad(self):
@@ -283,10 +286,6 @@ class Scope:
         return Disbursement.objects.filter(akad__in=self.akad()).filter(
             self._period_q("disbursed_on")
         )
-
-
-def _without_period(filters: Filters) -> Filters:
-    return Filters(province=filters.province, sector=filters.sector, event=filters.event)
 
 
 # --- helpers ---------------------------------------------------------------------------
@@ -339,7 +338,7 @@ def compute(
     now = now or timezone.now()
     today = timezone.localdate(now)
     figures: dict = {"scope": scope.kind, "filters": scope.filters.as_dict()}
-    figures.update(_ikm_figures(scope))
+    figures.update(_ikm_figures(scope, reference["provinces"]))
     figures.update(_matching_figures(scope, now))
     figures.update(_mou_figures(scope))
     figures.update(_akad_figures(scope, reference))
@@ -349,11 +348,11 @@ def compute(
     return figures
 
 
-def _ikm_figures(scope: Scope) -> dict:
+def _ikm_figures(scope: Scope, provinces: dict) -> dict:
+    """``provinces``: their names by code (:func:`reference_names`)."""
     ikm = scope.ikm().filter(scope._period_q("created_at", is_datetime=True))
     verified = Q(verification_status=IKM.Status.VERIFIED)
     counts = ikm.aggregate(total=Count("pk"), verified=Count("pk", filter=verified))
-    provinces = dict(Province.objects.values_list("code", "name"))
     by_province = [
         {
             "code": row["province_id"],

@@ -3,6 +3,7 @@
 A link is offered only when the user may open that list; the list itself applies the
 user's scope, so a buyer's or lender's link shows their own records only. Parameter names
 are those of the lists' filter sets (ikm.filters, kemitraan.filters, pembiayaan.filters).
+A figure whose list would show a different number has no link.
 """
 
 from __future__ import annotations
@@ -11,7 +12,7 @@ from urllib.parse import urlencode
 
 from django.urls import reverse
 
-from .figures import PROGRAM, Filters
+from .figures import LENDER, PROGRAM, Filters
 
 
 class Links:
@@ -27,16 +28,15 @@ class Links:
         url = reverse(name)
         return f"{url}?{urlencode(query)}" if query else url
 
-    def _common(self, *, event=True, sector=True, period=True) -> dict:
+    def _common(self, *, event=True, sector=True) -> dict:
         f = self.filters
         params = {"province": f.province}
         if sector:
             params["sector"] = f.sector
         if event:
             params["event"] = f.event
-        if period:
-            params["date_from"] = f.date_from.isoformat() if f.date_from else None
-            params["date_to"] = f.date_to.isoformat() if f.date_to else None
+        params["date_from"] = f.date_from.isoformat() if f.date_from else None
+        params["date_to"] = f.date_to.isoformat() if f.date_to else None
         return params
 
     # --- IKM (the program's registry only: a slice's IKM are partners or borrowers) ---
@@ -54,18 +54,11 @@ class Links:
     # --- needs and suggestions ----------------------------------------------------------
 
     def demands(self, **params) -> str | None:
-        f = self.filters
         return self._url(
             "kemitraan:demand-list",
             "kemitraan.view_demand",
-            province=f.province,
-            date_from=f.date_from.isoformat() if f.date_from else None,
-            date_to=f.date_to.isoformat() if f.date_to else None,
-            **params,
+            **(self._common(event=False, sector=False) | params),
         )
-
-    def events(self) -> str | None:
-        return self._url("kemitraan:event-list", "kemitraan.view_linkmatchevent")
 
     def buyers(self) -> str | None:
         if self.filters:
@@ -75,6 +68,11 @@ class Links:
     # --- MoUs ---------------------------------------------------------------------------
 
     def mous(self, **params) -> str | None:
+        if self.scope_kind == LENDER:
+            # A lender's MoUs are those of the participants it finances (not by a rejected
+            # or cancelled application); its officer sees every MoU with one of its akad,
+            # and the MoU list has no filter to tell them apart.
+            return None
         return self._url("kemitraan:mou-list", "kemitraan.view_mou", **(self._common() | params))
 
     # --- akad kredit --------------------------------------------------------------------

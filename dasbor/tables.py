@@ -61,7 +61,19 @@ def _akad_columns(first: str) -> list[Column]:
     ]
 
 
+def _akad_stage(row: dict) -> str:
+    """The stage a row of an akad table links to: its signed akad (the tables' order), else
+    those in process, else those with a tranche. The akad list dates a period by the stage
+    (pembiayaan.filters), as the row's column does, so it lists what the column counts."""
+    if row["signed_count"]:
+        return "signed"
+    if row["pipeline_count"]:
+        return "pipeline"
+    return "disbursed"  # only tranches paid out in the period
+
+
 def _akad_rows(rows: list[dict], link) -> list[Row]:
+    """``link(row, stage)``: the akad list behind the row, for that stage."""
     return [
         Row(
             [
@@ -72,7 +84,7 @@ def _akad_rows(rows: list[dict], link) -> list[Row]:
                 row["signed_amount"],
                 row["disbursed_amount"],
             ],
-            link(row),
+            link(row, _akad_stage(row)),
         )
         for row in rows
     ]
@@ -171,7 +183,11 @@ def build(figures: dict, links: Links, scheme_codes: dict | None = None) -> list
             _akad_columns(_("Lender")),
             _akad_rows(
                 figures["akad_by_lender"],
-                lambda r: links.akad(lender=r["id"]) if scope == PROGRAM else links.akad(),
+                lambda r, stage: (
+                    links.akad(stage=stage, lender=r["id"])
+                    if scope == PROGRAM
+                    else links.akad(stage=stage)
+                ),
             ),
         ),
         Table(
@@ -180,7 +196,8 @@ def build(figures: dict, links: Links, scheme_codes: dict | None = None) -> list
             "Akad per skema",
             _akad_columns(_("Scheme")),
             _akad_rows(
-                figures["akad_by_scheme"], lambda r: links.akad(scheme=scheme_codes.get(r["id"]))
+                figures["akad_by_scheme"],
+                lambda r, stage: links.akad(stage=stage, scheme=scheme_codes.get(r["id"])),
             ),
         ),
         Table(
@@ -188,7 +205,10 @@ def build(figures: dict, links: Links, scheme_codes: dict | None = None) -> list
             _("Akad kredit by the borrower's province"),
             "Akad per provinsi",
             _akad_columns(_("Province")),
-            _akad_rows(figures["akad_by_province"], lambda r: links.akad(province=r["id"])),
+            _akad_rows(
+                figures["akad_by_province"],
+                lambda r, stage: links.akad(stage=stage, province=r["id"]),
+            ),
         ),
         Table(
             "monthly",

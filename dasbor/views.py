@@ -15,6 +15,7 @@ from django.core.exceptions import PermissionDenied
 from django.shortcuts import redirect
 from django.utils import timezone
 from django.utils.formats import date_format
+from django.utils.functional import SimpleLazyObject
 from django.utils.translation import gettext as _
 from django.views import View
 from django.views.generic import TemplateView
@@ -199,7 +200,8 @@ class OverviewView(DashboardMixin, TemplateView):
 
         # The body below the filters depends only on the figures, the scope, the role (its
         # links) and the language: the template caches it (FRAGMENT_SECONDS), and these
-        # callables are only called, by the template, when it is not cached.
+        # callables (and the lazy history) are only evaluated, by the template, when it is
+        # not cached.
         context.update(
             fragment_key=self.fragment_key(),
             fragment_seconds=FRAGMENT_SECONDS,
@@ -207,7 +209,9 @@ class OverviewView(DashboardMixin, TemplateView):
             tables=functools.cache(lambda: self.tables(links)),
             funnel=functools.cache(self.funnel),
             chart_data=functools.cache(lambda: chart_data(self.figures, self.funnel())),
-            history=services.history(30) if self.scope.kind == PROGRAM else [],
+            history=(
+                SimpleLazyObject(lambda: services.history(30)) if self.scope.kind == PROGRAM else []
+            ),
         )
         return context
 

@@ -29,6 +29,8 @@ Akad: K1 L1 I1 kmk MoU A 600 jt disbursed (applied 03-20, signed 2025-04-01),
       K4 L2 I3 ki  MoU B 250 jt approved (applied 2025-05-15)
       K5 L2 I5 kmk MoU C 300 jt paid off (signed 2024-02-15), tranche 2024-02-20 300 jt
       K6 L1 I1 kmk no MoU 150 jt rejected (applied 2025-02-01)
+      K7 L1 I5 kmk MoU C 200 jt rejected (applied 2024-01-20): L1's officer sees MoU C,
+        which is not in L1's figures
 """
 
 import datetime
@@ -310,6 +312,7 @@ def program(db):
     p.k4 = akad(4, p.l2, p.i3, ki, p.mou_b, 250 * JT, "approved", d(2025, 5, 15))
     p.k5 = akad(5, p.l2, p.i5, kmk, p.mou_c, 300 * JT, "paid_off", d(2024, 2, 1), d(2024, 2, 15))
     p.k6 = akad(6, p.l1, p.i1, kmk, None, 150 * JT, "rejected", d(2025, 2, 1))
+    p.k7 = akad(7, p.l1, p.i5, kmk, p.mou_c, 200 * JT, "rejected", d(2024, 1, 20))
     for akad_, day, amount in [
         (p.k1, d(2025, 4, 5), 300 * JT),
         (p.k1, d(2025, 5, 5), 200 * JT),

@@ -4,8 +4,12 @@
 import datetime
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
-from dasbor.figures import Filters, Scope, compute
+from dasbor.figures import Filters, Scope, compute, reference_names
+from ikm.models import Province
+from pembiayaan.models import LenderProfile
 
 from .conftest import JT, NOW, M
 
@@ -668,3 +672,13 @@ def test_meetings_held_follow_now(program):
     later = NOW.replace(month=7, day=2)
     assert compute(Scope(), now=later)["meetings_held"] == 3  # M1, M2, M4
     assert compute(Scope(), now=NOW)["meetings_held"] == 2
+
+
+def test_a_slice_reads_its_profile_once_and_no_names(program):
+    """The names come in ``reference``; the lender's profile id is read once per scope."""
+    reference = reference_names()
+    with CaptureQueriesContext(connection) as queries:
+        compute(Scope.for_organisation(program.l1_org), now=NOW, reference=reference)
+    sql = [query["sql"] for query in queries]
+    assert sum(f'FROM "{LenderProfile._meta.db_table}"' in s for s in sql) == 1
+    assert not any(f'FROM "{Province._meta.db_table}"' in s for s in sql)

@@ -280,6 +280,54 @@ def test_the_slice_links_list_the_officers_own_records(client, program_users, sn
     assert figure_link(buyer_page, "akad_signed") is None  # no access to the akad list
     assert listed(client, figure_link(buyer_page, "market_access_per_year")) == 1  # A
 
-    lender_page = page(client, program_users.lender).content.decode()
+    lender_response = page(client, program_users.lender)
+    lender_page = lender_response.content.decode()
     assert listed(client, figure_link(lender_page, "akad_signed")) == 2  # K1, K2
-    assert listed(client, figure_link(lender_page, "market_access_per_year")) == 2  # A, B
+    # L1's MoUs are A and B, those of the participants it finances; its officer also sees C
+    # (K7, rejected), and the MoU list cannot leave C out: the MoU figures have no link.
+    assert figure_text(lender_page, "mou_signed") == "2"  # A, B
+    assert figure_link(lender_page, "mou_signed") is None
+    assert figure_link(lender_page, "market_access_per_year") is None
+    lender_tables = {table.key: table for table in lender_response.context["tables"]()}
+    for key in ("market_access_by_province", "market_access_by_event"):
+        assert lender_tables[key].rows, key
+        assert all(row.link is None for row in lender_tables[key].rows), key
+
+
+AKAD_TABLES = ("akad_by_lender", "akad_by_scheme", "akad_by_province")
+STAGE_COLUMN = {"pipeline": 1, "signed": 3}  # In process, Signed (counts)
+
+
+@pytest.mark.parametrize(
+    "params",
+    [{}, {"date_from": "2025-04-01", "date_to": "2025-04-30"}],
+    ids=["no filter", "period"],
+)
+def test_an_akad_table_row_lists_what_its_column_counts(client, program_users, snapshot, params):
+    """A row links to its signed akad (else those in process): with a period the list dates
+    each by that stage's date (signing, application), as the column does."""
+    response = page(client, program_users.kadin, **params)
+    assert response.status_code == 200
+    tables = {table.key: table for table in response.context["tables"]()}
+    stages = set()
+    for key in AKAD_TABLES:
+        for row in tables[key].rows:
+            stage = re.search(r"[?&]stage=(\w+)", row.link).group(1)
+            stages.add(stage)
+            assert listed(client, row.link) == row.cells[STAGE_COLUMN[stage]], (key, row.cells)
+    assert stages == {"signed", "pipeline"}  # e.g. in April L2 has only K3, in process
+    if params:
+        by_lender = [row.cells[:4] for row in tables["akad_by_lender"].rows]
+        assert by_lender == [["Bank Satu", 0, 0, 2], ["PT Multi Dua", 1, 400 * JT, 0]]
+
+
+def test_the_history_is_read_only_when_the_page_body_is_not_cached(
+    client, program_users, snapshot, monkeypatch
+):
+    calls = []
+    history = services.history
+    monkeypatch.setattr(services, "history", lambda limit: calls.append(limit) or history(limit))
+    first = page(client, program_users.kadin)
+    assert [row.snapshot_id for row in first.context["history"]] == [snapshot.pk]
+    page(client, program_users.kadin)
+    assert calls == [30]  # the second page's body came from the cache
