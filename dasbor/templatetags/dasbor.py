@@ -52,4 +52,3 @@ def cell(value, kind: str):
     if kind == PERCENT:
         return percent(value)
     return value
-
