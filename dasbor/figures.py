@@ -72,8 +72,6 @@ from kemitraan.models import (
 )
 from pembiayaan.models import AkadKredit, CreditScheme, Disbursement, LenderProfile
 
-REGISTERED = (IKM.Status.SUBMITTED, IKM.Status.VERIFIED)
-MOU_IN_FORCE = (MoU.Status.SIGNED, MoU.Status.ACTIVE)
 TKDN_THRESHOLD = 40
 
 PROGRAM, BUYER, LENDER = "program", "buyer", "lender"
@@ -172,7 +170,7 @@ class Scope:
     def ikm(self):
         """The scope's IKM (filters other than the period applied)."""
         if self.kind == PROGRAM:
-            qs = IKM.objects.filter(is_active=True, verification_status__in=REGISTERED)
+            qs = IKM.objects.filter(is_active=True, verification_status__in=IKM.REGISTERED_STATUSES)
         elif self.kind == BUYER:
             partners = MouParticipant.objects.filter(
                 mou__buyer_id=self.profile_id,
@@ -437,9 +435,9 @@ def _mou_figures(scope: Scope) -> dict:
     mous = scope.mous()
     counts = mous.aggregate(
         signed=Count("pk", filter=Q(signing_date__isnull=False) & ~Q(status=MoU.Status.DRAFT)),
-        in_force=Count("pk", filter=Q(status__in=MOU_IN_FORCE)),
+        in_force=Count("pk", filter=Q(status__in=MoU.IN_FORCE_STATUSES)),
     )
-    in_force = scope.participants().filter(mou__status__in=MOU_IN_FORCE)
+    in_force = scope.participants().filter(mou__status__in=MoU.IN_FORCE_STATUSES)
     market_access = _sum(in_force, "committed_market_access")
     by_buyer = [
         {
@@ -484,7 +482,9 @@ def _mou_figures(scope: Scope) -> dict:
     ]
     orders = scope.purchase_orders()
     po = orders.aggregate(n=Count("pk"), value=Coalesce(Sum("value"), 0))
-    ordered_in_force = _sum(orders.filter(participant__mou__status__in=MOU_IN_FORCE), "value")
+    ordered_in_force = _sum(
+        orders.filter(participant__mou__status__in=MoU.IN_FORCE_STATUSES), "value"
+    )
     return {
         "mou_signed": counts["signed"],
         "mou_active": counts["in_force"],
@@ -592,7 +592,7 @@ def _empty_breakdown(key, names: dict) -> dict:
 
 
 def _loop_figures(scope: Scope) -> dict:
-    in_force = scope.participants().filter(mou__status__in=MOU_IN_FORCE)
+    in_force = scope.participants().filter(mou__status__in=MoU.IN_FORCE_STATUSES)
     partnered = IKM.objects.filter(pk__in=in_force.values("ikm_id"))
     credited = scope.akad().filter(status__in=AkadKredit.SIGNED_STATUSES)
     has_credit = Exists(credited.filter(borrower_id=OuterRef("pk")))

@@ -15,8 +15,6 @@ from .models import IKM, Certificate, CertificationType, Kbli, ProcessCapability
 from .search import search_ikm
 from .size_class import SizeClass
 
-# "Registered" IKM, as the dashboard counts them (dasbor.figures): active, submitted or verified.
-REGISTERED_STATUSES = (IKM.Status.SUBMITTED, IKM.Status.VERIFIED)
 DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
 
@@ -178,7 +176,7 @@ class IkmFilterSet(django_filters.FilterSet):
 
     def filter_status_group(self, queryset, name, value: str):
         if value == "registered":
-            return queryset.filter(is_active=True, verification_status__in=REGISTERED_STATUSES)
+            return queryset.filter(is_active=True, verification_status__in=IKM.REGISTERED_STATUSES)
         return queryset
 
     def filter_sector(self, queryset, name, value: str):
@@ -218,7 +216,7 @@ class DirectoryFilterSet(IkmFilterSet):
         user = getattr(self.request, "user", None)
         if user is not None and not getattr(user, "sees_everything", False):
             # Buyers and lenders only ever see submitted and verified IKM.
-            visible = {IKM.Status.SUBMITTED, IKM.Status.VERIFIED}
+            visible = IKM.REGISTERED_STATUSES
             self.filters["verification_status"].extra["choices"] = [
                 (value, label) for value, label in IKM.Status.choices if value in visible
             ]

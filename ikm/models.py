@@ -199,7 +199,7 @@ class IkmQuerySet(models.QuerySet):
             return self.none()
         return self.filter(
             is_active=True,
-            verification_status__in=[IKM.Status.SUBMITTED, IKM.Status.VERIFIED],
+            verification_status__in=IKM.REGISTERED_STATUSES,
         )
 
     def with_size_class(self):
@@ -223,6 +223,9 @@ class IKM(RecordedModel):
         SUBMITTED = "submitted", _("Submitted")
         VERIFIED = "verified", _("Verified")
         REJECTED = "rejected", _("Rejected")
+
+    # "Registered" (with is_active): what buyers and lenders see and the dashboard counts.
+    REGISTERED_STATUSES = (Status.SUBMITTED, Status.VERIFIED)
 
     # Identity
     name = models.CharField(_("business name"), max_length=200)

@@ -14,7 +14,7 @@ from .models import BuyerProfile, Demand, MoU, MouParticipant
 
 # The MoU states the dashboard counts (dasbor.figures): in force, and signed (since).
 MOU_STATES = {
-    "in_force": Q(status__in=[MoU.Status.SIGNED, MoU.Status.ACTIVE]),
+    "in_force": Q(status__in=MoU.IN_FORCE_STATUSES),
     "signed": Q(signing_date__isnull=False) & ~Q(status=MoU.Status.DRAFT),
 }
 

@@ -347,7 +347,7 @@ def mou_terminate(*, mou: MoU, reason: str, actor) -> MoU:
     """End a signed or active MoU before its validity ends, with the reason."""
     reason = (reason or "").strip()
     locked = _locked(mou, actor)
-    if locked.status not in (MoU.Status.SIGNED, MoU.Status.ACTIVE):
+    if locked.status not in MoU.IN_FORCE_STATUSES:
         raise ValidationError(CANNOT_TERMINATE)
     if not reason:
         raise ValidationError({"reason": [TERMINATION_NEEDS_REASON]})

@@ -341,7 +341,7 @@ def detail_context(request, mou: MoU, **extra) -> dict:
         "can_edit": can_change,
         "can_sign": can_change and mou.status == MoU.Status.DRAFT,
         "can_activate": can_change and mou.status == MoU.Status.SIGNED,
-        "can_terminate": can_change and mou.status in (MoU.Status.SIGNED, MoU.Status.ACTIVE),
+        "can_terminate": can_change and mou.status in MoU.IN_FORCE_STATUSES,
         "extra_sections": mou_sections.sections_for(request, mou),
         "sign_form": extra.pop("sign_form", None) or SignForm(),
         "terminate_form": extra.pop("terminate_form", None) or TerminateForm(),

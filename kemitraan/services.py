@@ -167,7 +167,7 @@ def mou_expire_due(*, today: datetime.date | None = None) -> int:
     """
     today = today or timezone.localdate()
     due = MoU.objects.select_for_update().filter(
-        status__in=[MoU.Status.SIGNED, MoU.Status.ACTIVE], valid_until__lt=today
+        status__in=MoU.IN_FORCE_STATUSES, valid_until__lt=today
     )
     now = timezone.now()
     count = 0
@@ -204,7 +204,7 @@ def mou_expiring_notify(*, today: datetime.date | None = None) -> int:
     today = today or timezone.localdate()
     due = (
         MoU.objects.filter(
-            status__in=[MoU.Status.SIGNED, MoU.Status.ACTIVE],
+            status__in=MoU.IN_FORCE_STATUSES,
             valid_until__gte=today,
             valid_until__lte=today + datetime.timedelta(days=MOU_EXPIRING_DAYS),
         )

@@ -20,8 +20,6 @@ from kemitraan.models import MoU, MouParticipant
 from .models import AkadKredit, Disbursement, LenderProfile
 
 TWO_PLACES = Decimal("0.01")
-# MoUs whose market a lender can lend against: signed (about to take effect) or in effect.
-CANDIDATE_MOU_STATUSES = (MoU.Status.SIGNED, MoU.Status.ACTIVE)
 
 
 def coverage_ratio(committed: int | None, plafon: int | None) -> Decimal | None:
@@ -131,7 +129,8 @@ def candidate_participants(user, *, today: datetime.date | None = None):
     )
     return (
         MouParticipant.objects.filter(
-            mou__status__in=CANDIDATE_MOU_STATUSES,
+            # MoUs whose market a lender can lend against: in force.
+            mou__status__in=MoU.IN_FORCE_STATUSES,
             mou__valid_until__gte=today,
             ikm__in=IKM.objects.visible_to(user),
         )

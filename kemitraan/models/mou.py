@@ -57,6 +57,9 @@ class MoU(RecordedModel):
         EXPIRED = "expired", _("Expired")
         TERMINATED = "terminated", _("Terminated")
 
+    # In force: signed and not yet expired or terminated.
+    IN_FORCE_STATUSES = (Status.SIGNED, Status.ACTIVE)
+
     class Pattern(models.TextChoices):
         """Partnership patterns of PP 7/2021 art. 106."""
 

@@ -15,7 +15,6 @@ from django.utils.text import capfirst
 from openpyxl import Workbook, load_workbook
 
 from accounts.models import User
-from dasbor.figures import REGISTERED
 from ikm.importing import COLUMN_NAMES
 from ikm.models import IKM, ImportJob, Province
 from ikm.parsing.errors import NIB_INVALID
@@ -265,7 +264,7 @@ def shown_number(locator) -> int:
 
 
 def test_kadin_filters_the_dashboard_by_province_and_exports_it(demo, page, tmp_path):
-    registered = IKM.objects.filter(is_active=True, verification_status__in=REGISTERED)
+    registered = IKM.objects.filter(is_active=True, verification_status__in=IKM.REGISTERED_STATUSES)
     by_province = Counter(registered.values_list("province_id", flat=True))
     code, in_province = by_province.most_common(1)[0]
     province = Province.objects.get(code=code)

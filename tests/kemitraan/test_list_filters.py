@@ -363,7 +363,7 @@ def test_the_mou_counts_are_the_dashboards(
     """ "MoU signed" and "MoU in force", program-wide and for the buyer."""
     from django.db.models import Q
 
-    from dasbor.figures import MOU_IN_FORCE, Filters, Scope
+    from dasbor.figures import Filters, Scope
 
     if filters.get("event"):
         filters = {**filters, "event": event.pk}
@@ -378,5 +378,6 @@ def test_the_mou_counts_are_the_dashboards(
         assert response.context["paginator"].count == figures.filter(signed).count()
         response = get(client, user, MOUS, state="in_force", **params)
         assert (
-            response.context["paginator"].count == figures.filter(status__in=MOU_IN_FORCE).count()
+            response.context["paginator"].count
+            == figures.filter(status__in=MoU.IN_FORCE_STATUSES).count()
         )
