@@ -57,6 +57,7 @@ from django.db.models import (
 from django.db.models.functions import Coalesce, Substr, TruncMonth
 from django.utils import timezone
 
+from ikm.filters import kbli_in_division
 from ikm.models import IKM, Province
 from ikm.size_class import SizeClass
 from kemitraan.models import (
@@ -142,10 +143,8 @@ class Scope:
         if f.province:
             q &= Q(**{f"{prefix}province_id": f.province})
         if f.sector:
-            links = IKM.kbli.through.objects.filter(
-                ikm_id=OuterRef(f"{prefix}pk" if prefix else "pk"), kbli__code__startswith=f.sector
-            )
-            q &= Q(Exists(links))
+            ikm = OuterRef(f"{prefix}pk" if prefix else "pk")
+            q &= Q(Exists(kbli_in_division(f.sector, ikm)))
         return q
 
     def _period_q(self, date_field: str, is_datetime: bool = False) -> Q:
