@@ -26,7 +26,6 @@ MAX_RETRIES = 5
 @shared_task(
     bind=True,
     acks_late=True,
-    reject_on_worker_lost=True,
     autoretry_for=DB_TRANSIENT,
     retry_backoff=True,
     retry_backoff_max=600,

@@ -15,6 +15,7 @@ from django.utils.translation import gettext_lazy
 from django.views import View
 
 from .models import IKM, ImportJob
+from .uploads import DOCUMENT_EMPTY
 
 logger = logging.getLogger("ikm.importing")
 
@@ -22,7 +23,6 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 UPLOAD_MISSING = gettext_lazy("Choose an .xlsx or .csv file to upload.")
 UPLOAD_WRONG_KIND = gettext_lazy("Only .xlsx or .csv files can be imported.")
 UPLOAD_TOO_LARGE = gettext_lazy("The file is larger than 20 MB; split it into smaller files.")
-UPLOAD_EMPTY = gettext_lazy("The file is empty.")
 MAX_IMPORT_BYTES = 20 * 1024 * 1024
 
 
@@ -66,9 +66,9 @@ class ImportUploadView(PermissionRequiredMixin, View):
         if uploaded.size > MAX_IMPORT_BYTES:
             return self.page(request, UPLOAD_TOO_LARGE, status=422)
         if not uploaded.size:
-            return self.page(request, UPLOAD_EMPTY, status=422)
+            return self.page(request, DOCUMENT_EMPTY, status=422)
         try:
-            check_upload(uploaded)
+            check_upload(uploaded, user_id=request.user.pk)
         except ValidationError as exc:
             return self.page(request, " ".join(exc.messages), status=422)
         try:
@@ -80,14 +80,17 @@ class ImportUploadView(PermissionRequiredMixin, View):
         return redirect("ikm:import-job", pk=job.pk)
 
 
-def check_upload(uploaded) -> None:
+def check_upload(uploaded, *, user_id=None) -> None:
     """Refuse, before anything is stored, a file that is not the spreadsheet its name says
     (another kind of content, damaged or truncated, a zip bomb, macros, XML with a DTD),
     whose header lacks the template's required columns, or that holds a value a
     spreadsheet would run as a formula: the registry keeps text as typed, so a formula
-    cell or "=cmd|..." text would be stored and could run in a spreadsheet later. Cheap:
-    only the header row is read (the rows are checked by the preview task). Raises
-    ``ImportFileError`` (a ``ValidationError``)."""
+    cell or "=cmd|..." text would be stored and could run in a spreadsheet later. The
+    spreadsheet library reads the header row only (the rows are checked by the preview
+    task); the formula search goes through the whole file's text. Formula text is refused
+    by the import itself too, whatever calls it; formula cells and the neutralised "'=..."
+    only here (the import keeps them as text). Raises ``ImportFileError`` (a
+    ``ValidationError``)."""
     from .importing import ImportFileError, map_columns
     from .importing.reading import (
         FILE_UNREADABLE,
@@ -106,7 +109,10 @@ def check_upload(uploaded) -> None:
     except ImportFileError:
         raise
     except Exception as exc:  # a malformed workbook can break openpyxl in many ways
-        logger.warning("Unreadable IKM import file %r", uploaded.name, exc_info=True)
+        # Never the file's name: it may hold personal data.
+        logger.warning(
+            "Unreadable IKM import file (user %s, %d bytes)", user_id, len(data), exc_info=True
+        )
         raise ImportFileError(FILE_UNREADABLE) from exc
     if (found := find_formula(data, uploaded.name, formula_cells=True)) is not None:
         raise formula_error(found)

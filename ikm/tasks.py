@@ -1,7 +1,8 @@
 """Celery tasks of the IKM registry: thin callers of services, safe to run twice.
 
-Both are ``acks_late`` and ``reject_on_worker_lost``: a job whose worker dies mid-task is
-run again (the import takes over a job left ``importing`` by a crashed worker)."""
+Both are ``acks_late``; with ``CELERY_TASK_REJECT_ON_WORKER_LOST`` (the settings) a job
+whose worker dies mid-task is run again (the import takes over a job left ``importing`` by
+a crashed worker)."""
 
 import logging
 
@@ -20,7 +21,6 @@ IMPORT_TIME_LIMIT = 30 * 60
 
 @shared_task(
     acks_late=True,
-    reject_on_worker_lost=True,
     soft_time_limit=IMPORT_SOFT_TIME_LIMIT,
     time_limit=IMPORT_TIME_LIMIT,
 )
@@ -43,7 +43,6 @@ def ikm_import_preview_task(job_id: str) -> str | None:
 
 @shared_task(
     acks_late=True,
-    reject_on_worker_lost=True,
     soft_time_limit=IMPORT_SOFT_TIME_LIMIT,
     time_limit=IMPORT_TIME_LIMIT,
 )

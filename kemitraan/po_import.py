@@ -219,11 +219,12 @@ def read(source, file_name: str):
         table = read_table(
             data, file_name, max_rows=MAX_ROWS, max_unpacked_bytes=MAX_UNPACKED_BYTES
         )
-        found = find_formula(data, file_name, formula_cells=False, quoted=False)
+        found = find_formula(data, file_name, formula_cells=False, quoted=False, table=table)
     except ImportFileError:
         raise
     except Exception as exc:  # a malformed workbook can break openpyxl in many ways
-        logger.warning("Unreadable PO import file %r", file_name, exc_info=True)
+        # Never the file's name: it may hold personal data.
+        logger.warning("Unreadable PO import file (%d bytes)", len(data), exc_info=True)
         raise ImportFileError(FILE_UNREADABLE) from exc
     if found is not None:
         raise formula_error(found)

@@ -36,6 +36,7 @@ from django.utils.translation import gettext_lazy
 from django.views import View
 
 from ikm.importing import FILE_TYPE, XLSX_CONTENT_TYPE, ImportFileError
+from ikm.uploads import DOCUMENT_EMPTY
 
 from . import po_import, realisation
 from .models import MoU, MouParticipant
@@ -48,7 +49,6 @@ TOKEN_MAX_AGE = 2 * 60 * 60  # seconds
 TOKEN_PARAM = "berkas"
 
 UPLOAD_MISSING = gettext_lazy("Choose an .xlsx or .csv file to upload.")
-UPLOAD_EMPTY = gettext_lazy("The file is empty.")
 TOKEN_INVALID = gettext_lazy(
     "This import has expired or its file is no longer available: upload the file again."
 )
@@ -177,7 +177,7 @@ class PoImportUploadView(PoImportMixin, View):
         if uploaded.size > po_import.MAX_FILE_BYTES:
             return self.upload_page(mou, po_import.FILE_TOO_LARGE, status=422)
         if not uploaded.size:
-            return self.upload_page(mou, UPLOAD_EMPTY, status=422)
+            return self.upload_page(mou, DOCUMENT_EMPTY, status=422)
         content = uploaded.read()
         try:
             table = po_import.read(content, file_name)

@@ -2,9 +2,10 @@
 
 Matching tasks take ids, re-read the database and write under the need's row lock (see
 :mod:`kemitraan.matching.run`), so a task run twice, or beside another, leaves one
-consistent set of suggestions. All are ``acks_late`` and ``reject_on_worker_lost``: a
-task whose worker (or pool process) dies mid-task goes back to the queue and runs again,
-on another worker or the same one. They retry with backoff on transient database or broker
+consistent set of suggestions. All are ``acks_late``; with
+``CELERY_TASK_REJECT_ON_WORKER_LOST`` (the settings, for every task) a task whose worker
+(or pool process) dies mid-task goes back to the queue and runs again, on another worker
+or the same one. They retry with backoff on transient database or broker
 errors. The periodic ones run once per scheduled slot even when two beat processes send
 them (:func:`accounts.periodic.once_per_scheduled_run`).
 """
@@ -28,8 +29,6 @@ logger = logging.getLogger(__name__)
 TRANSIENT = (OperationalError, InterfaceError, RedisConnectionError)
 RETRY = {
     "acks_late": True,
-    # A pool process killed mid-task (out of memory, SIGKILL): requeue, do not acknowledge.
-    "reject_on_worker_lost": True,
     "autoretry_for": TRANSIENT,
     "retry_backoff": True,
     "retry_backoff_max": 300,
@@ -89,7 +88,7 @@ def matches_recompute_chunk_task(first_id: int, last_id: int) -> dict:
     return run.recompute_range(first_id, last_id).as_dict()
 
 
-@shared_task(acks_late=True, reject_on_worker_lost=True)
+@shared_task(acks_late=True)
 def matches_recompute_merge_task(results: list[dict], lock_token: str = "") -> dict:
     """The chord's last step: add up the chunks' counts and release the lock."""
     total = {}

@@ -58,7 +58,6 @@ from ikm.importing import (
 from ikm.importing import map_columns as map_ikm_columns
 from ikm.importing.reading import (
     FILE_MACROS,
-    check_xlsx_package,
     find_formula,
     formula_error,
     read_xlsx,
@@ -392,21 +391,6 @@ def map_columns(headers: list[str]) -> tuple[dict[str, int], list[str]]:
 # --- Reading -------------------------------------------------------------------------------
 
 
-def _check_package(data: bytes) -> None:
-    """An .xlsx is a zip package: refuse one that is not, one that unpacks to far more than a
-    spreadsheet of akad (a zip bomb: by the sizes the package declares, which Python's zip
-    reader enforces, and by its compression ratio), one carrying macros, and one whose XML
-    is not UTF-8 or has a DTD (:func:`ikm.importing.reading.check_xlsx_package`)."""
-    try:
-        check_xlsx_package(
-            data, max_unpacked_bytes=MAX_UNPACKED_BYTES, too_large=FILE_UNPACKS_TOO_LARGE
-        )
-    except ImportFileError as exc:
-        if exc.text == str(FILE_UNPACKS_TOO_LARGE):
-            logger.warning("Akad import refused: the package unpacks to too much data")
-        raise
-
-
 def read(source, file_name: str):
     """The workbook's first sheet as a ``ikm.importing.Table``, read as the PO import reads
     it (the registry's safe reader: formulas are never evaluated; any failure of the
@@ -420,15 +404,22 @@ def read(source, file_name: str):
     if not name.endswith(".xlsx"):
         raise ImportFileError(FILE_TYPE)
     data = source_bytes(source)
-    _check_package(data)
     try:
-        # Without the registry's and the PO import's row limits: this import's own.
-        table = read_xlsx(data, max_rows=MAX_ROWS, max_unpacked_bytes=MAX_UNPACKED_BYTES)
+        # Without the registry's and the PO import's limits: this import's own.
+        table = read_xlsx(
+            data,
+            max_rows=MAX_ROWS,
+            max_unpacked_bytes=MAX_UNPACKED_BYTES,
+            too_large=FILE_UNPACKS_TOO_LARGE,
+        )
         found = find_formula(data, name, formula_cells=False, quoted=False)
-    except ImportFileError:
+    except ImportFileError as exc:
+        if exc.message is FILE_UNPACKS_TOO_LARGE:
+            logger.warning("Akad import refused: the package unpacks to too much data")
         raise
     except Exception as exc:  # a malformed workbook can break openpyxl in many ways
-        logger.warning("Unreadable akad import file %r", name, exc_info=True)
+        # Never the file's name: it may hold personal data.
+        logger.warning("Unreadable akad import file (%d bytes)", len(data), exc_info=True)
         raise ImportFileError(FILE_UNREADABLE) from exc
     if found is not None:
         raise formula_error(found)

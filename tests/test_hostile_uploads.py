@@ -18,6 +18,7 @@ import zipfile
 from pathlib import Path
 
 import pytest
+from django.core.management import CommandError, call_command
 
 from ikm.import_views import MAX_IMPORT_BYTES
 from ikm.importing import COLUMN_NAMES as IKM_COLUMNS
@@ -333,6 +334,26 @@ def test_hostile_spreadsheets_are_refused_and_nothing_is_stored(
         assert message == str(expected or FILE_UNPACKS_TOO_LARGE), message
     if key.startswith(("xxe", "xml-billion", "xml-utf16", "xml-cdata")):
         assert message == str(FILE_XML_UNSAFE), message
+
+
+# Formula text; a formula cell ("xlsx-formula-cell") is refused by the upload page only:
+# the import keeps it as its text (tests/ikm/fixtures/tricky.py).
+FORMULA_TEXT_KEYS = ("csv-formula", "xlsx-text-formula")
+
+
+@pytest.mark.parametrize(
+    "key", [h.key for h in import_corpus("ikm-import") if h.key.startswith(FORMULA_TEXT_KEYS)]
+)
+def test_the_import_command_refuses_the_formula_files_the_upload_page_refuses(tmp_path, key):
+    """The formula text check is in the import itself, not only in the upload page."""
+    hostile = next(h for h in import_corpus("ikm-import") if h.key == key)
+    path = tmp_path / hostile.name
+    path.write_bytes(hostile.content)
+    before = IKM.objects.count()
+    with pytest.raises(CommandError) as raised:
+        call_command("import_ikm", str(path), stdout=io.StringIO())
+    assert str(raised.value).startswith(str(FILE_FORMULA).split("“")[0]), raised.value
+    assert IKM.objects.count() == before
 
 
 # --- What the refusals rest on ------------------------------------------------------------------

@@ -224,7 +224,7 @@ CELERY_TASK_TIME_LIMIT = 30 * 60
 CELERY_TASK_SOFT_TIME_LIMIT = 25 * 60
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 # A task whose pool process dies mid-task (out of memory, SIGKILL) goes back to the queue
-# instead of being acknowledged (acks_late tasks only; ours also set it per task).
+# instead of being acknowledged (acks_late tasks only: ours set acks_late each).
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 # Redis: a message taken by a worker that died unacknowledged is delivered again after this
 # long. It must exceed CELERY_TASK_TIME_LIMIT and the longest countdown or retry backoff.

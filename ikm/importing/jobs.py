@@ -20,7 +20,7 @@ from .columns import (
     IMPORT_CRASHED,
     ImportFileError,
 )
-from .reading import Table, read_table
+from .reading import Table, find_formula, formula_error, read_table, source_bytes
 from .rows import _Importer
 
 logger = logging.getLogger("ikm.importing")
@@ -76,14 +76,26 @@ def import_job_create(*, uploaded_file, actor) -> ImportJob:
 
 
 def _job_table(job: ImportJob, source) -> Table:
+    """The job's file (or ``source``) as a :class:`Table`, refused whole when it holds text
+    that a spreadsheet would run as a formula (CSV injection: the registry keeps text as
+    typed), as the PO and akad imports do. This check holds for every way in (the task
+    after an upload, the command line). A formula cell is kept as its text, and the
+    neutralised "'=..." that exports write is let through, so an exported directory
+    imports back unchanged; the upload page refuses both before storing the file
+    (``ikm.import_views.check_upload``)."""
     if source is None:
         try:
             with job.file.open("rb") as handle:
                 data = handle.read()
         except (OSError, ValueError) as exc:
             raise ImportFileError(FILE_UNREADABLE) from exc
-        return read_table(data, job.file_name)
-    return read_table(source, job.file_name)
+    else:
+        data = source_bytes(source)
+    table = read_table(data, job.file_name)
+    found = find_formula(data, job.file_name, formula_cells=False, quoted=False, table=table)
+    if found is not None:
+        raise formula_error(found)
+    return table
 
 
 def _fail(job: ImportJob, message) -> None:

@@ -5,8 +5,9 @@ must be a zip package whose parts unpack to a bounded size at a plausible ratio 
 bomb: the sizes declared in the package are the ones Python's zip reader enforces, so
 nothing is inflated to find out), without macros, and whose XML is UTF-8 without a DTD
 (no entity tricks, whatever the XML library); a .csv must be text, not a program, a
-picture or a web page renamed. Upload screens also call :func:`find_formula` to refuse a
-file holding text that a spreadsheet would run as a formula (CSV/DDE injection).
+picture or a web page renamed. :func:`find_formula` finds text that a spreadsheet would run
+as a formula (CSV/DDE injection): every import refuses such a file after reading it, and
+upload screens before storing it.
 """
 
 import codecs
@@ -301,15 +302,23 @@ def _formula_in_part(content: bytes, *, formula_cells: bool, quoted: bool) -> st
 
 
 def find_formula(
-    data: bytes, file_name: str, *, formula_cells: bool = True, quoted: bool = True
+    data: bytes,
+    file_name: str,
+    *,
+    formula_cells: bool = True,
+    quoted: bool = True,
+    table: Table | None = None,
 ) -> str | None:
     """The first value of the file that a spreadsheet would run as a formula
     (:func:`looks_like_formula`), or None. In an .xlsx every part's text is searched (cheaply:
-    no spreadsheet library). ``formula_cells`` counts a formula cell as such a value too,
-    and ``quoted`` the neutralised form "'=..." that exports and error workbooks write
-    (an import that would keep the text); otherwise they are left to the rows' own check.
-    Call it after :func:`check_file`."""
+    no spreadsheet library, but the whole file). ``formula_cells`` counts a formula cell as
+    such a value too, and ``quoted`` the neutralised form "'=..." that exports and error
+    workbooks write (an import that would keep the text); otherwise they are left to the
+    rows' own check. ``table`` is the .csv file already read by :func:`read_table`: its rows
+    are searched instead of reading the file again. Call it after :func:`check_file`."""
     name = (file_name or "").lower()
+    if table is not None and table.file_type == "csv":
+        return _formula_in_table(table, quoted=quoted)
     if name.endswith((".xlsx", ".xlsm")):
         try:
             with zipfile.ZipFile(io.BytesIO(data)) as package:
@@ -326,7 +335,10 @@ def find_formula(
         except Exception as exc:
             raise ImportFileError(FILE_UNREADABLE) from exc
         return None
-    table = _read_csv(data, max_rows=None)
+    return _formula_in_table(_read_csv(data, max_rows=None), quoted=quoted)
+
+
+def _formula_in_table(table: Table, *, quoted: bool) -> str | None:
     for value in [*table.headers, *(v for _number, values in table.rows for v in values)]:
         if _is_formula(value, quoted=quoted):
             return clean_text(value)
@@ -351,10 +363,6 @@ def _xlsx_value(cell):
     if is_number and "%" in (cell.number_format or ""):
         return PercentNumber(value)
     return value
-
-
-def _too_many_rows(count: int, max_rows: int) -> ImportFileError:
-    return ImportFileError(FILE_TOO_MANY_ROWS % {"rows": count, "max": max_rows})
 
 
 def _open_workbook(data: bytes):

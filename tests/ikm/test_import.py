@@ -32,8 +32,10 @@ from ikm.importing import (
     import_job_create,
     import_job_progress,
     read_table,
+    reading,
     template_workbook,
 )
+from ikm.importing.reading import FILE_FORMULA
 from ikm.models import IKM, Certificate, CertificationType, ImportJob, Kbli, Regency
 from ikm.parsing import KBLI_INACTIVE
 from ikm.tasks import ikm_import_apply_task, ikm_import_preview_task
@@ -86,6 +88,15 @@ def valid_row(nib: str, **cells) -> dict:
         "nilai_investasi": "500 juta",
         **cells,
     }
+
+
+def csv_bytes(rows, headers=COLUMN_NAMES) -> bytes:
+    buffer = io.StringIO(newline="")
+    writer = csv.writer(buffer)
+    writer.writerow(headers)
+    for row in rows:
+        writer.writerow(["" if row.get(h) is None else row.get(h) for h in headers])
+    return buffer.getvalue().encode("utf-8-sig")
 
 
 def memory_job(name="impor.xlsx") -> ImportJob:
@@ -691,6 +702,69 @@ def test_command_refuses_unknown_users_and_unreadable_files(tmp_path):
         call_command("import_ikm", str(bad))
     missing = ", ".join(c for c in REQUIRED_COLUMNS if c != "nib")
     assert str(raised.value) == str(COLUMNS_MISSING % {"columns": missing})
+
+
+@pytest.mark.parametrize("by", [False, True])
+@pytest.mark.parametrize(
+    ("name", "content"),
+    [("impor.xlsx", "text cell"), ("impor.csv", "csv")],
+)
+def test_command_refuses_a_file_holding_a_formula_and_writes_nothing(
+    tmp_path, kemenperin_user, by, name, content
+):
+    """The command line refuses text that a spreadsheet would run as a formula, as the
+    upload page does: the check is in the import itself. (A formula cell is kept as its
+    text by the import, see the tricky workbook; the upload page refuses it.)"""
+    payload = "=cmd|' /C calc'!A0"
+    rows = [valid_row("9120007000005"), valid_row("9120007000006", nama_kontak=payload)]
+    if content == "csv":
+        data = csv_bytes(rows)
+    else:
+        book = load_workbook(io.BytesIO(workbook_bytes(rows)))
+        for row in book.active.iter_rows():
+            for cell in row:
+                if cell.value == payload:
+                    cell.data_type = "s"  # text, not the formula cell openpyxl makes
+        buffer = io.BytesIO()
+        book.save(buffer)
+        data = buffer.getvalue()
+    path = tmp_path / name
+    path.write_bytes(data)
+    options = ["--by", kemenperin_user.username] if by else []
+
+    with pytest.raises(CommandError) as raised:
+        call_command("import_ikm", str(path), *options, stdout=io.StringIO())
+
+    assert str(raised.value) == str(FILE_FORMULA % {"value": payload})
+    assert not IKM.objects.filter(nib__startswith="912000700000").exists()
+    if by:
+        job = ImportJob.objects.get()
+        assert (job.status, job.error_message) == (ImportJob.Status.FAILED, str(raised.value))
+
+
+def test_an_exported_neutralised_formula_still_imports(kemenperin_user):
+    """The "'=..." that exports write is text, not a formula: the import keeps it as typed
+    (an exported directory imports back unchanged)."""
+    content = workbook_bytes([valid_row("9120007000007", nama_kontak="'=1+2")])
+    job = ikm_import_apply(job=memory_job(), actor=kemenperin_user, source=content)
+    assert job.status == ImportJob.Status.DONE, job.error_message
+    assert IKM.objects.get(nib="9120007000007").contact_name == "=1+2"
+
+
+def test_a_csv_is_parsed_once_to_import_it(monkeypatch):
+    calls = []
+    parse = reading._read_csv
+    monkeypatch.setattr(reading, "_read_csv", lambda *a, **k: calls.append(1) or parse(*a, **k))
+    job = preview(csv_bytes([valid_row("9120007000008")]), "impor.csv")
+    assert job.status == ImportJob.Status.PREVIEW_READY, job.error_message
+    assert len(calls) == 1
+
+
+def test_the_import_tasks_are_requeued_when_their_worker_dies():
+    """``acks_late`` per task, ``reject_on_worker_lost`` from CELERY_TASK_REJECT_ON_WORKER_LOST."""
+    for task in (ikm_import_preview_task, ikm_import_apply_task):
+        assert task.acks_late is True
+        assert task.reject_on_worker_lost is True
 
 
 def test_bench_command_cleans_up_after_itself():

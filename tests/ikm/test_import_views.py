@@ -204,3 +204,35 @@ def test_the_export_holds_the_rows_the_directory_shows(client, kemenperin_user):
     for name in ("CV Tegal Satu", "CV Bekasi Satu"):
         assert (name in page) == (name in text), name
     assert "CV Tegal Satu" in text
+
+
+def test_an_unreadable_file_is_logged_without_its_name(
+    client, kemenperin_user, monkeypatch, caplog
+):
+    """The uploader's file name may hold personal data: the log names the user and size."""
+    from ikm.importing import FILE_UNREADABLE, reading
+
+    def broken(data, file_name):
+        raise KeyError("a malformed workbook")
+
+    monkeypatch.setattr(reading, "read_header", broken)
+    client.force_login(kemenperin_user)
+    upload = workbook([VALID])
+    upload.name = "data Budi Santoso 0812 3456 7001.xlsx"
+    with caplog.at_level("WARNING", logger="ikm.importing"):
+        response = client.post("/ikm/impor/", {"file": upload})
+    assert response.status_code == 422
+    assert str(FILE_UNREADABLE) in response.text
+    (record,) = [r for r in caplog.records if r.name == "ikm.importing"]
+    assert "Budi" not in record.getMessage() and "0812" not in record.getMessage()
+    assert f"user {kemenperin_user.pk}," in record.getMessage()
+    assert not ImportJob.objects.exists()
+
+
+def test_an_empty_file_gets_the_empty_file_message(client, kemenperin_user):
+    from ikm.uploads import DOCUMENT_EMPTY
+
+    client.force_login(kemenperin_user)
+    response = client.post("/ikm/impor/", {"file": SimpleUploadedFile("data.xlsx", b"")})
+    assert response.status_code == 422
+    assert str(DOCUMENT_EMPTY) in response.text

@@ -528,3 +528,35 @@ def test_read_only_roles_see_no_import_link(client, setup, kadin_user):
     client.force_login(kadin_user)
     html = client.get(f"/kemitraan/mou/{setup['mou'].pk}/realisasi/").text
     assert 'id="po-import-link"' not in html
+
+
+def test_a_csv_is_parsed_once_and_a_formula_in_it_is_refused(monkeypatch):
+    from ikm.importing import reading
+
+    calls = []
+    parse = reading._read_csv
+    monkeypatch.setattr(reading, "_read_csv", lambda *a, **k: calls.append(1) or parse(*a, **k))
+    header = ",".join(pi.COLUMN_NAMES)
+    table = pi.read(f"{header}\nPO-1\n".encode(), "po.csv")
+    assert (len(calls), len(table.rows)) == (1, 1)
+    with pytest.raises(pi.ImportFileError) as raised:
+        pi.read(f"{header}\n\"=cmd|' /C calc'!A0\"\n".encode(), "po.csv")
+    assert raised.value.text.startswith(str(reading.FILE_FORMULA).split("“")[0])
+    assert len(calls) == 2
+
+
+def test_an_unreadable_file_is_logged_without_its_name(monkeypatch, caplog):
+    """The uploader's file name may hold personal data."""
+
+    def broken(*args, **kwargs):
+        raise KeyError("a malformed workbook")
+
+    monkeypatch.setattr(pi, "read_table", broken)
+    with (
+        caplog.at_level("WARNING", logger="kemitraan.po_import"),
+        pytest.raises(pi.ImportFileError) as raised,
+    ):
+        pi.read(b"PK\x03\x04", "PO Budi Santoso.xlsx")
+    assert raised.value.text == str(pi.FILE_UNREADABLE)
+    (record,) = caplog.records
+    assert "Budi" not in record.getMessage()

@@ -796,3 +796,40 @@ def test_expired_token(client, setup, officer, monkeypatch):
     token = token_of(upload(client, build(setup)))
     monkeypatch.setattr(import_views, "TOKEN_MAX_AGE", -1)
     assert client.get(f"{BASE}pratinjau/?berkas={token}").status_code == 302
+
+
+def test_a_zip_bomb_is_checked_once_and_logged(monkeypatch, caplog):
+    from ikm.importing import reading
+
+    calls = []
+    check = reading.check_xlsx_package
+    monkeypatch.setattr(
+        reading, "check_xlsx_package", lambda *a, **k: calls.append(1) or check(*a, **k)
+    )
+    with (
+        caplog.at_level("WARNING", logger="pembiayaan.akad_import"),
+        pytest.raises(ImportFileError) as raised,
+    ):
+        ai.read(zip_bomb(), "akad.xlsx")
+    assert raised.value.text == str(ai.FILE_UNPACKS_TOO_LARGE)
+    assert len(calls) == 1
+    assert [r.getMessage() for r in caplog.records] == [
+        "Akad import refused: the package unpacks to too much data"
+    ]
+
+
+def test_an_unreadable_file_is_logged_without_its_name(monkeypatch, caplog):
+    """The uploader's file name may hold personal data."""
+
+    def broken(*args, **kwargs):
+        raise KeyError("a malformed workbook")
+
+    monkeypatch.setattr(ai, "read_xlsx", broken)
+    with (
+        caplog.at_level("WARNING", logger="pembiayaan.akad_import"),
+        pytest.raises(ImportFileError) as raised,
+    ):
+        ai.read(b"PK\x03\x04", "akad Budi Santoso.xlsx")
+    assert raised.value.text == str(FILE_UNREADABLE)
+    (record,) = caplog.records
+    assert "Budi" not in record.getMessage()
